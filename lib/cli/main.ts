@@ -1,0 +1,27 @@
+// The `mveb-torch` command line: one file per command under cli/.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { NativeAddonError } from '../native.js';
+import { register as registerInfo } from './info.js';
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  const cli = registerInfo(yargs(argv).scriptName('mveb-torch'))
+    .demandCommand(1, 'Name a command (see --help).')
+    .strict()
+    .help()
+    .fail((message, error, y) => {
+      if (error) throw error;
+      process.stderr.write(`${y.help()}\n\n${message}\n`);
+      process.exit(2);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    // Known failures get their message, not a stack trace.
+    if (err instanceof NativeAddonError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

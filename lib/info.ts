@@ -1,0 +1,61 @@
+// What `mveb-torch info` reports: package, LibTorch, build, CUDA, threads, BLAS.
+import { readFileSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { native, nativeAddonPath, packageRoot, type NativeCudaDevice } from './native.js';
+
+export interface InfoReport {
+  package: { name: string; version: string };
+  node: string;
+  libtorch: { version: string; cxx11Abi: boolean };
+  build: { flavour: 'cmake-js' | 'node-gyp'; device: 'cpu' | 'cuda'; addon: string };
+  cuda: boolean;
+  cudaCompiled: boolean;
+  cudaRuntimeVersion: number | null;
+  cudaDevices: NativeCudaDevice[];
+  threads: { intraOp: number; interOp: number; hardware: number };
+  blas: string[];
+}
+
+function packageJson(): { name: string; version: string } {
+  return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+}
+
+/** BLAS libraries mapped into this process (Debian's generic libblas resolves to the chosen one). */
+export function loadedBlasLibraries(): string[] {
+  let maps: string;
+  try {
+    maps = readFileSync('/proc/self/maps', 'utf8');
+  } catch {
+    return [];
+  }
+  const paths = new Set<string>();
+  for (const line of maps.split('\n')) {
+    const path = line.slice(line.indexOf('/'));
+    if (line.includes('/') && /blas|mkl_rt|libmkl/i.test(path)) {
+      try {
+        paths.add(realpathSync(path));
+      } catch {
+        paths.add(path);
+      }
+    }
+  }
+  return [...paths].sort();
+}
+
+export function info(): InfoReport {
+  const built = native().buildInfo();
+  const pkg = packageJson();
+  return {
+    package: { name: pkg.name, version: pkg.version },
+    node: process.version,
+    libtorch: { version: built.libtorchVersion, cxx11Abi: built.cxx11Abi },
+    build: { flavour: built.buildFlavour, device: built.cudaCompiled ? 'cuda' : 'cpu', addon: nativeAddonPath() },
+    cuda: built.cudaAvailable,
+    cudaCompiled: built.cudaCompiled,
+    cudaRuntimeVersion: built.cudaRuntimeVersion ?? null,
+    cudaDevices: built.cudaDevices,
+    threads: { ...built.threads, hardware: availableParallelism() },
+    blas: loadedBlasLibraries(),
+  };
+}

@@ -1,0 +1,113 @@
+// Loads the native addon (cmake-js or node-gyp build) and gives it a typed surface.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type DType = 'float32' | 'float64' | 'int64' | 'uint8';
+export type TypedArrayOf<D extends DType> = D extends 'float32'
+  ? Float32Array
+  : D extends 'float64'
+    ? Float64Array
+    : D extends 'int64'
+      ? BigInt64Array
+      : Uint8Array;
+export type AnyTypedArray = Float32Array | Float64Array | BigInt64Array | Uint8Array;
+
+export interface NativeTensor {
+  readonly shape: number[];
+  readonly dtype: DType;
+  readonly device: string;
+  readonly isContiguous: boolean;
+  toTypedArray(): Promise<AnyTypedArray>;
+  to(device: string): Promise<NativeTensor>;
+  contiguous(): Promise<NativeTensor>;
+  transpose(dim0: number, dim1: number): NativeTensor;
+  saveNpy(path: string): Promise<void>;
+}
+
+export interface NativeTensorClass {
+  fromTypedArray(data: AnyTypedArray, shape: readonly number[]): NativeTensor;
+  loadNpy(path: string): Promise<NativeTensor>;
+  matmul(a: NativeTensor, b: NativeTensor): Promise<NativeTensor>;
+  randn(shape: readonly number[], seed: number): Promise<NativeTensor>;
+}
+
+export interface NativeCudaDevice {
+  index: number;
+  name?: string;
+  totalMemoryBytes?: number;
+  freeMemoryBytes?: number;
+  computeCapability?: string;
+  multiprocessors?: number;
+  error?: string;
+}
+
+export interface NativeBuildInfo {
+  libtorchVersion: string;
+  buildFlavour: 'cmake-js' | 'node-gyp';
+  cudaCompiled: boolean;
+  cudaRuntimeVersion?: number;
+  cudaAvailable: boolean;
+  cudaDevices: NativeCudaDevice[];
+  cxx11Abi: boolean;
+  threads: { intraOp: number; interOp: number };
+  torchConfig: string;
+}
+
+export interface NativeAddon {
+  NativeTensor: NativeTensorClass;
+  buildInfo(): NativeBuildInfo;
+}
+
+/** The addon could not be found or loaded; the message says what to do. */
+export class NativeAddonError extends Error {
+  override name = 'NativeAddonError';
+}
+
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the addon may be, in the order they are tried. */
+export function addonCandidates(): string[] {
+  const explicit = process.env.MVEB_ADDON;
+  if (explicit) return [resolve(explicit)];
+  return [
+    join(packageRoot, 'build-cmake', 'Release', 'mveb_native.node'),
+    join(packageRoot, 'build', 'Release', 'mveb_native.node'),
+  ];
+}
+
+let loaded: { addon: NativeAddon; path: string } | undefined;
+
+function loadFrom(path: string): NativeAddon {
+  const require = createRequire(import.meta.url);
+  try {
+    return require(path) as NativeAddon;
+  } catch (err) {
+    // A dlopen failure carries a long message; its first line names the missing library.
+    const firstLine = String((err as Error).message).split('\n')[0];
+    throw new NativeAddonError(
+      `mveb-torch: the native addon ${path} could not be loaded (${firstLine}). ` +
+        'Its LibTorch is missing or broken: run `npm run setup` to install LibTorch and rebuild, ' +
+        "or set LD_LIBRARY_PATH to the lib directory of the LibTorch it was built against.",
+    );
+  }
+}
+
+export function native(): NativeAddon {
+  if (loaded) return loaded.addon;
+  const path = addonCandidates().find((p) => existsSync(p));
+  if (!path) {
+    throw new NativeAddonError(
+      `mveb-torch: the native addon is not built (looked for ${addonCandidates().join(', ')}). ` +
+        'Run `npm run setup` (installs LibTorch on Debian/Ubuntu, then builds).',
+    );
+  }
+  loaded = { addon: loadFrom(path), path };
+  return loaded.addon;
+}
+
+export function nativeAddonPath(): string {
+  native();
+  return loaded!.path;
+}

@@ -1,0 +1,78 @@
+// A tensor owned by LibTorch. Heavy work (copies between devices, file I/O)
+// returns a Promise and runs on the native device thread.
+import { native, type AnyTypedArray, type DType, type NativeTensor } from './native.js';
+
+export type { AnyTypedArray, DType, TypedArrayOf } from './native.js';
+
+export class Tensor {
+  /** @internal Use the static constructors. */
+  constructor(readonly handle: NativeTensor) {}
+
+  /**
+   * Copies a typed array into a new CPU tensor. The dtype follows the array:
+   * Float32Array → float32, Float64Array → float64, BigInt64Array → int64, Uint8Array → uint8.
+   * `shape` defaults to one dimension of `data.length`.
+   */
+  static fromArray(data: AnyTypedArray, shape: readonly number[] = [data.length]): Tensor {
+    return new Tensor(native().NativeTensor.fromTypedArray(data, shape));
+  }
+
+  /** Reads a NumPy `.npy` file (float32, float64, int64 or uint8; C or Fortran order). */
+  static async loadNpy(path: string): Promise<Tensor> {
+    return new Tensor(await native().NativeTensor.loadNpy(path));
+  }
+
+  /** Standard-normal float32 values from LibTorch's CPU generator seeded with `seed`. */
+  static async randn(shape: readonly number[], options: { seed: number }): Promise<Tensor> {
+    return new Tensor(await native().NativeTensor.randn(shape, options.seed));
+  }
+
+  get shape(): number[] {
+    return this.handle.shape;
+  }
+
+  get dtype(): DType {
+    return this.handle.dtype;
+  }
+
+  /** 'cpu' or 'cuda:N'. */
+  get device(): string {
+    return this.handle.device;
+  }
+
+  get isContiguous(): boolean {
+    return this.handle.isContiguous;
+  }
+
+  get numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  /** The values in row-major order of the logical shape, copied to the host. */
+  async toArray(): Promise<AnyTypedArray> {
+    return this.handle.toTypedArray();
+  }
+
+  /** A copy on `device` ('cpu', 'cuda', 'cuda:1', …); the same tensor if already there. */
+  async to(device: string): Promise<Tensor> {
+    return new Tensor(await this.handle.to(device));
+  }
+
+  /** A view with two dimensions swapped (not contiguous in general). */
+  transpose(dim0: number, dim1: number): Tensor {
+    return new Tensor(this.handle.transpose(dim0, dim1));
+  }
+
+  async contiguous(): Promise<Tensor> {
+    return new Tensor(await this.handle.contiguous());
+  }
+
+  /** Writes a NumPy `.npy` file atomically (temporary file, fsync, rename). */
+  async saveNpy(path: string): Promise<void> {
+    await this.handle.saveNpy(path);
+  }
+
+  toString(): string {
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
+  }
+}

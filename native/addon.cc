@@ -1,0 +1,19 @@
+// Module registration only.
+#include <napi.h>
+
+#include "info.h"
+#include "napi/addon_data.h"
+#include "napi/tensor_wrap.h"
+
+namespace {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new mveb::AddonData(env));  // owned and deleted by the environment
+  mveb::TensorWrap::define(env, exports);
+  exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mveb_native, init)

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Runs scripts/setup.sh when this checkout is not ready, so that the README's
+// commands work on a fresh clone. Dependency-free: it runs before `npm ci`.
+//   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
+//   --for-tests     also the test oracles (Python torch, torchvision, numpy, Fashion-MNIST)
+//                   and an up-to-date build of both addon flavours
+//   --install-hook  npm's install step: build the addon if LibTorch is there, else explain
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const python = process.env.MVEB_PYTHON ?? '/usr/bin/python3';
+const fashionMnist = process.env.MVEB_FASHION_MNIST ?? '/usr/share/datasets/fashion-mnist';
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    process.stderr.write(`mveb-torch: \`${command} ${args.join(' ')}\` failed (exit ${result.status}).\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function succeeds(command, args) {
+  return spawnSync(command, args, { cwd: root, stdio: 'ignore' }).status === 0;
+}
+
+export function cliReady() {
+  return (
+    existsSync(join(root, 'node_modules', '.package-lock.json')) &&
+    existsSync(join(root, 'dist', 'cli', 'main.js')) &&
+    existsSync(join(root, 'build-cmake', 'Release', 'mveb_native.node'))
+  );
+}
+
+function oraclesReady() {
+  return (
+    succeeds(python, ['-c', 'import torch, torchvision, numpy']) &&
+    existsSync(join(fashionMnist, 'train-images-idx3-ubyte.gz'))
+  );
+}
+
+export function ensureSetup({ forTests = false } = {}) {
+  if (!cliReady() || (forTests && !oraclesReady())) {
+    process.stderr.write('mveb-torch: this checkout is not set up yet; running `npm run setup`.\n');
+    run('bash', [join(root, 'scripts', 'setup.sh')]);
+  }
+  if (forTests) {
+    // Incremental rebuilds, so tests never run against stale code.
+    run('npm', ['run', '--silent', 'build']);
+    run('npm', ['run', '--silent', 'build:gyp']);
+  }
+}
+
+function installHook() {
+  if (!succeeds(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')])) {
+    process.stderr.write(
+      'mveb-torch: LibTorch not found, so the native addon is not built yet. Run `npm run setup`.\n',
+    );
+    return;
+  }
+  run('npm', ['run', '--silent', 'build:native']);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const flag = process.argv[2];
+  if (flag === '--install-hook') installHook();
+  else ensureSetup({ forTests: flag === '--for-tests' });
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// The one place that decides which LibTorch the addon builds against.
+// Order: LIBTORCH / Torch_DIR env, then the torch inside a Python, then the system.
+// Used by CMakeLists.txt (--cmake), binding.gyp (--gyp <field>) and `info` (--json).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const SYSTEM_CMAKE_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/cmake/Torch',
+  '/usr/lib/aarch64-linux-gnu/cmake/Torch',
+  '/usr/lib/cmake/Torch',
+  '/usr/share/cmake/Torch',
+  '/usr/local/share/cmake/Torch',
+  '/usr/local/lib/cmake/Torch',
+];
+
+const INSTALL_HINT =
+  'Install it with `npm run setup` (Debian/Ubuntu: apt-get install libtorch-dev), ' +
+  'or point LIBTORCH at an unpacked LibTorch zip from pytorch.org, ' +
+  'or install PyTorch with pip so that `python3 -c "import torch"` works.';
+
+class LibTorchNotFound extends Error {}
+
+function torchConfigIn(dir) {
+  return dir && existsSync(join(dir, 'TorchConfig.cmake')) ? resolve(dir) : null;
+}
+
+function fromEnvironment() {
+  if (process.env.Torch_DIR) {
+    const dir = torchConfigIn(process.env.Torch_DIR);
+    if (!dir) throw new LibTorchNotFound(`Torch_DIR=${process.env.Torch_DIR} has no TorchConfig.cmake.`);
+    return { cmakeDir: dir, source: 'Torch_DIR' };
+  }
+  if (process.env.LIBTORCH) {
+    const dir = torchConfigIn(join(process.env.LIBTORCH, 'share', 'cmake', 'Torch'));
+    if (!dir) throw new LibTorchNotFound(`LIBTORCH=${process.env.LIBTORCH} has no share/cmake/Torch/TorchConfig.cmake.`);
+    return { cmakeDir: dir, source: 'LIBTORCH' };
+  }
+  return null;
+}
+
+function pythonCandidates() {
+  const list = [process.env.MVEB_PYTHON, 'python3', 'python', '/usr/bin/python3'].filter(Boolean);
+  return [...new Set(list)];
+}
+
+function fromPython() {
+  for (const python of pythonCandidates()) {
+    let prefixPath;
+    try {
+      prefixPath = execFileSync(python, ['-c', 'import torch.utils; print(torch.utils.cmake_prefix_path)'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 60_000,
+      }).trim();
+    } catch {
+      continue;
+    }
+    // Debian's python3-torch has no CMake files of its own: the system step finds its LibTorch.
+    const dir = torchConfigIn(join(prefixPath, 'Torch'));
+    if (dir) return { cmakeDir: dir, source: `python (${python})` };
+  }
+  return null;
+}
+
+function fromSystem() {
+  for (const candidate of SYSTEM_CMAKE_DIRS) {
+    const dir = torchConfigIn(candidate);
+    if (dir) return { cmakeDir: dir, source: 'system' };
+  }
+  return null;
+}
+
+function firstExisting(paths) {
+  return paths.find((p) => existsSync(p)) ?? null;
+}
+
+function describe({ cmakeDir, source }) {
+  const config = readFileSync(join(cmakeDir, 'TorchConfig.cmake'), 'utf8');
+  const prefix = resolve(cmakeDir, '..', '..', '..');
+  // Debian keeps headers in /usr/include and libraries in the multiarch dir beside cmake/.
+  const includeRoot = firstExisting([join(prefix, 'include'), resolve(cmakeDir, '..', '..', '..', '..', 'include')]);
+  if (!includeRoot) throw new LibTorchNotFound(`LibTorch at ${cmakeDir} has no include directory.`);
+  const libDir = firstExisting(
+    [join(prefix, 'lib'), resolve(cmakeDir, '..', '..')].filter((d) => existsSync(join(d, 'libtorch.so'))),
+  );
+  if (!libDir) throw new LibTorchNotFound(`LibTorch at ${cmakeDir}: libtorch.so not found beside it.`);
+  const versionHeader = join(includeRoot, 'torch', 'csrc', 'api', 'include', 'torch', 'version.h');
+  const header = existsSync(versionHeader) ? readFileSync(versionHeader, 'utf8') : '';
+  const part = (name) => (header.match(new RegExp(`#define TORCH_VERSION_${name} (\\d+)`)) ?? [])[1];
+  const version = part('MAJOR') ? `${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}` : 'unknown';
+  const abiMatch = config.match(/_GLIBCXX_USE_CXX11_ABI=([01])/);
+  const major = Number(part('MAJOR') ?? 0);
+  const minor = Number(part('MINOR') ?? 0);
+  return {
+    source,
+    cmakeDir,
+    version,
+    includeDirs: [includeRoot, join(includeRoot, 'torch', 'csrc', 'api', 'include')],
+    libDir,
+    cuda: readdirSync(libDir).some((f) => f.startsWith('libtorch_cuda')),
+    cxx11Abi: abiMatch ? Number(abiMatch[1]) : 1,
+    // LibTorch 2.13 and later use C++20 in their headers.
+    cxxStandard: major > 2 || (major === 2 && minor >= 13) ? 20 : 17,
+  };
+}
+
+export function findLibTorch() {
+  const found = fromEnvironment() ?? fromPython() ?? fromSystem();
+  if (!found) throw new LibTorchNotFound(`LibTorch not found. ${INSTALL_HINT}`);
+  return describe(found);
+}
+
+function cmakeQuote(s) {
+  return `"${String(s).replace(/\\/g, '/').replace(/"/g, '\\"')}"`;
+}
+
+function main(argv) {
+  let info;
+  try {
+    info = findLibTorch();
+  } catch (err) {
+    if (!(err instanceof LibTorchNotFound)) throw err;
+    process.stderr.write(`mveb-torch: ${err.message}\n`);
+    process.exit(1);
+  }
+  const [mode, field] = argv;
+  if (mode === '--cmake') {
+    process.stdout.write(
+      [
+        `set(Torch_DIR ${cmakeQuote(info.cmakeDir)} CACHE PATH "LibTorch CMake config" FORCE)`,
+        `set(MVEB_TORCH_SOURCE ${cmakeQuote(info.source)})`,
+        `set(MVEB_TORCH_HAS_CUDA ${info.cuda ? 'ON' : 'OFF'})`,
+        `set(MVEB_CXX_STANDARD ${info.cxxStandard})`,
+        '',
+      ].join('\n'),
+    );
+  } else if (mode === '--gyp') {
+    const gyp = {
+      include_dirs: info.includeDirs.join(' '),
+      lib_dir: info.libDir,
+      defines: `_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`,
+      cxx_std: `-std=c++${info.cxxStandard}`,
+    };
+    if (!(field in gyp)) throw new Error(`unknown --gyp field ${field}`);
+    process.stdout.write(gyp[field]);
+  } else {
+    process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  main(process.argv.slice(2));
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh machine: system packages (Debian/Ubuntu), npm ci, build.
+# Installs only what is missing; on other systems says exactly what to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# LibTorch comes from libtorch-dev unless LIBTORCH / Torch_DIR point elsewhere.
+packages=(cmake g++ make python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist)
+if [[ -z "${LIBTORCH:-}" && -z "${Torch_DIR:-}" ]]; then
+  # OpenBLAS replaces Debian's reference BLAS behind LibTorch (3x faster training steps).
+  packages+=(libtorch-dev libopenblas0-openmp)
+fi
+
+is_debian_like() { command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; }
+
+missing_packages() {
+  local p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+  done
+}
+
+if [[ "${MVEB_SKIP_SYSTEM_PACKAGES:-0}" != 1 ]]; then
+  if is_debian_like; then
+    mapfile -t missing < <(missing_packages)
+    if ((${#missing[@]})); then
+      echo "mveb-torch setup: installing ${missing[*]}"
+      sudo=()
+      [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+      "${sudo[@]}" apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+  else
+    cat >&2 <<'MSG'
+mveb-torch setup: this is not a Debian/Ubuntu system, so nothing was installed. You need:
+  - LibTorch: `pip install torch` (its LibTorch is found through python3), or unpack a LibTorch zip
+    from https://pytorch.org and set LIBTORCH=/path/to/libtorch
+  - cmake >= 3.18 and a C++17 compiler (g++ >= 9 or clang >= 10), make
+  - for the tests: Python 3 with torch, torchvision and numpy (set MVEB_PYTHON to that interpreter)
+    and the Fashion-MNIST IDX files (set MVEB_FASHION_MNIST to their folder)
+Then run `npm run setup` again with MVEB_SKIP_SYSTEM_PACKAGES=1.
+MSG
+    exit 1
+  fi
+fi
+
+node scripts/find-libtorch.mjs >/dev/null
+
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+echo "mveb-torch setup: done. Try: npx mveb-torch info"
