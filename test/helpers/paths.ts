@@ -1,0 +1,7 @@
+// Paths of the package under test. Child processes use the compiled dist/ (built by pretest).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const distIndex = join(root, 'dist', 'index.js');
+export const cli = join(root, 'bin', 'mveb-torch.js');
