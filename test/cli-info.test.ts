@@ -1,0 +1,82 @@
+// `mveb-torch info` from both builds, and clear failures when the addon cannot load.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { cli, root } from './helpers/paths.js';
+import { tempDir } from './helpers/tmp.js';
+
+const expectedTorch = JSON.parse(
+  execFileSync(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')], { encoding: 'utf8' }),
+) as { version: string; cuda: boolean };
+
+function infoJson(addon?: string): Record<string, any> {
+  const env = { ...process.env };
+  if (addon) env.MVEB_ADDON = addon;
+  return JSON.parse(execFileSync(process.execPath, [cli, 'info', '--json'], { encoding: 'utf8', env }));
+}
+
+const builds: Array<[string, string]> = [
+  ['cmake-js', join(root, 'build-cmake', 'Release', 'mveb_native.node')],
+  ['node-gyp', join(root, 'build', 'Release', 'mveb_native.node')],
+];
+
+for (const [flavour, addon] of builds) {
+  t.test(`the ${flavour} build loads and reports the LibTorch it was built against`, async (t) => {
+    const report = infoJson(addon);
+    t.equal(report.build.flavour, flavour);
+    t.equal(report.build.addon, addon);
+    t.equal(report.libtorch.version, expectedTorch.version);
+    t.equal(report.package.name, 'mveb-torch');
+    t.type(report.threads.intraOp, 'number');
+    t.ok(report.threads.intraOp >= 1);
+    if (!report.cudaCompiled) {
+      t.equal(report.cuda, false, 'a CPU build reports no CUDA');
+      t.same(report.cudaDevices, []);
+    }
+  });
+}
+
+t.test('info --json on this machine: the LibTorch found, CUDA as the hardware allows', async (t) => {
+  const report = infoJson();
+  t.match(report.libtorch.version, /^\d+\.\d+\.\d+$/);
+  t.equal(report.libtorch.version, expectedTorch.version);
+  t.equal(report.cudaCompiled, expectedTorch.cuda);
+  if (report.cuda) t.ok(report.cudaDevices.length > 0 && report.cudaDevices[0].name, 'a GPU is listed by name');
+  else t.same(report.cudaDevices, []);
+});
+
+t.test('info without --json is for people: one fact per line', async (t) => {
+  const out = execFileSync(process.execPath, [cli, 'info'], { encoding: 'utf8' });
+  t.match(out, new RegExp(`^LibTorch +${expectedTorch.version.replace(/\./g, '\\.')}`, 'm'));
+  t.match(out, /^CUDA +(available|not available)/m);
+  t.match(out, /^threads +\d+ intra-op/m);
+});
+
+t.test('a missing addon gives one clear message and no stack trace', async (t) => {
+  const result = spawnSync(process.execPath, [cli, 'info'], {
+    encoding: 'utf8',
+    env: { ...process.env, MVEB_ADDON: '/nonexistent/mveb_native.node' },
+  });
+  t.equal(result.status, 1);
+  t.match(result.stderr, /the native addon is not built .*npm run setup/);
+  t.notMatch(result.stderr, /\n\s+at /, 'no JS stack');
+});
+
+t.test('an addon that cannot be dlopen-ed (broken LibTorch) gives one clear message', async (t) => {
+  const broken = join(tempDir(t), 'mveb_native.node');
+  writeFileSync(broken, 'not a shared object');
+  const result = spawnSync(process.execPath, [cli, 'info'], {
+    encoding: 'utf8',
+    env: { ...process.env, MVEB_ADDON: broken },
+  });
+  t.equal(result.status, 1);
+  t.match(result.stderr, /could not be loaded \(.*\)\. Its LibTorch is missing or broken: run `npm run setup`/);
+  t.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+});
+
+t.test('unknown commands and options are refused with help', async (t) => {
+  const result = spawnSync(process.execPath, [cli, 'infoo'], { encoding: 'utf8' });
+  t.equal(result.status, 2);
+  t.match(result.stderr, /Unknown argument: infoo/);
+});
