@@ -1,10 +1,20 @@
 // A tensor owned by LibTorch. Heavy work (copies between devices, file I/O)
 // returns a Promise and runs on the native device thread.
-import { native, type AnyTypedArray, type DType, type NativeTensor } from './native.js';
+import { native, type AnyTypedArray, type DType, type NativeTensor, type TypedArrayOf } from './native.js';
 
 export type { AnyTypedArray, DType, TypedArrayOf } from './native.js';
 
-export class Tensor {
+/** The dtype a typed array becomes. */
+export type DTypeOf<A extends AnyTypedArray> = A extends Float32Array
+  ? 'float32'
+  : A extends Float64Array
+    ? 'float64'
+    : A extends BigInt64Array
+      ? 'int64'
+      : 'uint8';
+
+/** `D` is the dtype when known statically (from `fromArray`), else the union of all. */
+export class Tensor<D extends DType = DType> {
   /** @internal Use the static constructors. */
   constructor(readonly handle: NativeTensor) {}
 
@@ -13,7 +23,7 @@ export class Tensor {
    * Float32Array → float32, Float64Array → float64, BigInt64Array → int64, Uint8Array → uint8.
    * `shape` defaults to one dimension of `data.length`.
    */
-  static fromArray(data: AnyTypedArray, shape: readonly number[] = [data.length]): Tensor {
+  static fromArray<A extends AnyTypedArray>(data: A, shape: readonly number[] = [data.length]): Tensor<DTypeOf<A>> {
     return new Tensor(native().NativeTensor.fromTypedArray(data, shape));
   }
 
@@ -23,7 +33,7 @@ export class Tensor {
   }
 
   /** Standard-normal float32 values from LibTorch's CPU generator seeded with `seed`. */
-  static async randn(shape: readonly number[], options: { seed: number }): Promise<Tensor> {
+  static async randn(shape: readonly number[], options: { seed: number }): Promise<Tensor<'float32'>> {
     return new Tensor(await native().NativeTensor.randn(shape, options.seed));
   }
 
@@ -31,8 +41,8 @@ export class Tensor {
     return this.handle.shape;
   }
 
-  get dtype(): DType {
-    return this.handle.dtype;
+  get dtype(): D {
+    return this.handle.dtype as D;
   }
 
   /** 'cpu' or 'cuda:N'. */
@@ -49,21 +59,21 @@ export class Tensor {
   }
 
   /** The values in row-major order of the logical shape, copied to the host. */
-  async toArray(): Promise<AnyTypedArray> {
-    return this.handle.toTypedArray();
+  async toArray(): Promise<TypedArrayOf<D>> {
+    return (await this.handle.toTypedArray()) as TypedArrayOf<D>;
   }
 
   /** A copy on `device` ('cpu', 'cuda', 'cuda:1', …); the same tensor if already there. */
-  async to(device: string): Promise<Tensor> {
+  async to(device: string): Promise<Tensor<D>> {
     return new Tensor(await this.handle.to(device));
   }
 
   /** A view with two dimensions swapped (not contiguous in general). */
-  transpose(dim0: number, dim1: number): Tensor {
+  transpose(dim0: number, dim1: number): Tensor<D> {
     return new Tensor(this.handle.transpose(dim0, dim1));
   }
 
-  async contiguous(): Promise<Tensor> {
+  async contiguous(): Promise<Tensor<D>> {
     return new Tensor(await this.handle.contiguous());
   }
 

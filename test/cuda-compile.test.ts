@@ -30,3 +30,32 @@ t.test('every .cu file compiles with nvcc (compile only)', { skip: hasNvcc ? fal
     );
   }
 });
+
+t.test(
+  'the CMake CUDA build compiles, links and loads (CUDA sources forced on with a CPU LibTorch)',
+  { skip: hasNvcc ? false : 'nvcc not installed' },
+  async (t) => {
+    const torch = JSON.parse(execFileSync(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')], { encoding: 'utf8' }));
+    if (torch.cuda) {
+      t.pass('LibTorch has CUDA: the regular build already compiles the CUDA sources');
+      return;
+    }
+    const buildDir = join(root, 'build-cuda-check');
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--out', buildDir, '--CDMVEB_WITH_CUDA_SOURCES=ON'],
+      { cwd: root, stdio: 'pipe' },
+    );
+    const addon = join(buildDir, 'Release', 'mveb_native.node');
+    const report = JSON.parse(
+      execFileSync(process.execPath, [join(root, 'bin', 'mveb-torch.js'), 'info', '--json'], {
+        encoding: 'utf8',
+        env: { ...process.env, MVEB_ADDON: addon },
+      }),
+    );
+    t.equal(report.cudaCompiled, true);
+    t.equal(report.build.device, 'cuda');
+    t.ok(report.cudaRuntimeVersion >= 11000, `CUDA runtime ${report.cudaRuntimeVersion}`);
+    t.equal(report.cuda, false, 'a CPU LibTorch reports CUDA unavailable');
+  },
+);

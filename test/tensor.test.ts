@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Tensor, ops, type AnyTypedArray } from '../lib/index.js';
+import { Tensor, info, ops, type AnyTypedArray } from '../lib/index.js';
 
 const arrays: Array<[string, (n: number) => AnyTypedArray]> = [
   ['float32', (n) => Float32Array.from({ length: n }, (_, i) => i * 0.5 - 3.25)],
@@ -84,7 +84,38 @@ t.test('native errors arrive as JS errors that say what was wrong', async (t) =>
   await t.rejects(ops.matmul(a, a), /matmul: .*shapes cannot be multiplied \(2x3 and 2x3\)/);
   await t.rejects(a.to('tpu:0'), /to\('tpu:0'\): .*device/i);
   await t.rejects(ops.matmul(a, {} as Tensor), TypeError);
-  const error = await a.to('bogus').catch((e: unknown) => e as Error);
-  t.type(error, Error);
+  const error = await a.to('bogus').then(
+    () => new Error('resolved'),
+    (e: unknown) => e as Error,
+  );
+  t.match(error.message, /^to\('bogus'\): /);
   t.notMatch(error.message, /frame #|Exception raised from/, 'no C++ backtrace in the message');
+});
+
+const cuda = info().cuda ? false : 'no CUDA device on this machine';
+
+t.test('CUDA: round trip through the GPU for every dtype, non-contiguous included', { skip: cuda }, async (t) => {
+  for (const [dtype, make] of arrays) {
+    const data = make(24);
+    const gpu = await Tensor.fromArray(data, [2, 3, 4]).to('cuda');
+    t.equal(gpu.device, 'cuda:0', dtype);
+    t.same(Array.from((await gpu.toArray()) as ArrayLike<number | bigint>), Array.from(data as ArrayLike<number | bigint>));
+    const view = gpu.transpose(0, 2);
+    const back = await view.to('cpu');
+    t.equal(back.device, 'cpu');
+    t.same(Array.from((await back.toArray()) as ArrayLike<number | bigint>),
+      Array.from((await Tensor.fromArray(data, [2, 3, 4]).transpose(0, 2).toArray()) as ArrayLike<number | bigint>));
+  }
+});
+
+t.test('CUDA: matmul on the GPU matches the CPU', { skip: cuda }, async (t) => {
+  const a = await Tensor.randn([64, 32], { seed: 3 });
+  const b = await Tensor.randn([32, 16], { seed: 4 });
+  const cpu = await (await ops.matmul(a, b)).toArray();
+  const gpu = await ops.matmul(await a.to('cuda'), await b.to('cuda'));
+  t.equal(gpu.device, 'cuda:0');
+  const g = await gpu.toArray();
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(Number(cpu[i]) - Number(g[i])));
+  t.ok(worst < 1e-3, `max abs difference ${worst}`);
 });

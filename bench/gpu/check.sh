@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole CUDA check in one step, on a bare GPU machine that has a pip PyTorch
+# (with CUDA), nvcc and cmake but no Node. Prepare here with bench/gpu/pack.sh, then:
+#   run(command="bash bench/gpu/check.sh", carry=[".device", "dist"])
+# Logs go to $OUT (default /tmp/mveb-gpu-check). Exit status: number of failed steps.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-/tmp/mveb-gpu-check}
+mkdir -p "$OUT"
+failed=0
+step() {  # step NAME COMMAND...: runs, logs to $OUT/NAME.log, records the status
+  local name=$1; shift
+  local started=$SECONDS
+  "$@" >"$OUT/$name.log" 2>&1
+  local status=$?
+  echo "$name: exit $status in $((SECONDS - started)) s" | tee -a "$OUT/summary.txt"
+  ((status == 0)) || failed=$((failed + 1))
+  return 0
+}
+
+if ! command -v node >/dev/null; then
+  xz -dc .device/node.xz > .device/node && chmod +x .device/node
+  export PATH="$PWD/.device:$PATH"
+fi
+[[ -d node_modules ]] || tar -xJf .device/node_modules.tar.xz
+
+{
+  date -u
+  nvidia-smi || true
+  nvcc --version || true
+  cmake --version | head -1
+  node --version
+  python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())'
+  python3 -c 'import numpy; print("numpy", numpy.__version__)' || true
+  python3 -c 'import torchvision; print("torchvision", torchvision.__version__)' || true
+  node scripts/find-libtorch.mjs
+} >"$OUT/machine.txt" 2>&1
+
+export MVEB_PYTHON=${MVEB_PYTHON:-$(command -v python3)}
+step build-cmake npx cmake-js compile --out build-cmake
+step info node bin/mveb-torch.js info
+step info-json node bin/mveb-torch.js info --json
+cp "$OUT/info-json.log" "$OUT/info.json" 2>/dev/null
+# Every test: the CUDA ones run here instead of skipping. The gyp build (CPU-only, needs
+# Node's headers from the network) is not built here: MVEB_SKIP_GYP skips its test.
+export MVEB_SKIP_GYP=1
+step tests npx tap --reporter=tap --disable-coverage test/
+echo "failed steps: $failed" | tee -a "$OUT/summary.txt"
+exit "$failed"
