@@ -85,3 +85,26 @@ t.test('an idle device thread does not keep the process alive', async (t) => {
   t.equal(out.trim(), 'done');
   t.ok(performance.now() - started < 60_000, 'exited by itself');
 });
+
+t.test('worker threads each get a device thread, and terminating one mid-call does not crash', async (t) => {
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    const code = \`
+      const { Tensor, ops } = await import(${JSON.stringify(distIndex)});
+      const { parentPort } = await import('node:worker_threads');
+      const a = await Tensor.randn([300, 300], { seed: 1 });
+      parentPort.postMessage((await ops.matmul(a, a)).shape);
+      ops.matmul(a, a); // still pending when the worker is terminated
+    \`;
+    for (let i = 0; i < 3; i++) {
+      const worker = new Worker(code, { eval: true, type: 'module' });
+      const shape = await new Promise((resolve, reject) => {
+        worker.on('message', (m) => worker.terminate().then(() => resolve(m)));
+        worker.on('error', reject);
+      });
+      console.log(JSON.stringify(shape));
+    }
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  t.same(out.trim().split('\n').map((l) => JSON.parse(l)), [[300, 300], [300, 300], [300, 300]]);
+});

@@ -78,18 +78,23 @@ void DeviceThread::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Job* r
   std::unique_ptr<Job> job(raw);
   if (env == nullptr) return;  // environment torn down
   DeviceThread& self = *job->owner;
-  if (--self.pending_ == 0) self.completion_.Unref(env);
-  if (!job->error.empty()) {
-    job->deferred.Reject(Napi::Error::New(env, job->error).Value());
-    return;
-  }
+  // Nothing may escape: this is called from C. When a worker is being terminated,
+  // every call into JS fails, and nobody can observe this Promise any more.
   try {
-    job->deferred.Resolve(job->result(env));
-  } catch (const Napi::Error& e) {
-    job->deferred.Reject(e.Value());
+    if (--self.pending_ == 0) self.completion_.Unref(env);
+    if (!job->error.empty()) {
+      job->deferred.Reject(Napi::Error::New(env, job->error).Value());
+      return;
+    }
+    try {
+      job->deferred.Resolve(job->result(env));
+    } catch (const Napi::Error& e) {
+      job->deferred.Reject(e.Value());
+    } catch (...) {
+      job->deferred.Reject(
+          Napi::Error::New(env, job->what + ": " + describeException(std::current_exception())).Value());
+    }
   } catch (...) {
-    job->deferred.Reject(
-        Napi::Error::New(env, job->what + ": " + describeException(std::current_exception())).Value());
   }
 }
 
