@@ -2,6 +2,11 @@
 export { Tensor } from './tensor.js';
 export type { AnyTypedArray, DType, DTypeOf, TypedArrayOf } from './tensor.js';
 export * as ops from './ops.js';
+export type { MvebLossOptions, MvebLossResult, SteinOptions } from './ops.js';
+export * as optim from './optim.js';
+export type { LARSOptions, SGDOptions } from './optim.js';
+export * as schedules from './train/schedules.js';
+export type { LearningRateSchedule } from './train/schedules.js';
 export { info } from './info.js';
 export type { InfoReport } from './info.js';
 export { NativeAddonError } from './native.js';

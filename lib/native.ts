@@ -55,8 +55,41 @@ export interface NativeBuildInfo {
   torchConfig: string;
 }
 
+export interface NativeSteinOptions {
+  eta?: number;
+  minBandwidth?: number;
+  solver?: 'cholesky' | 'inverse';
+  precision?: 'float64' | 'input';
+}
+
+export interface NativeOps {
+  steinScore(z: NativeTensor, options?: NativeSteinOptions): Promise<{ score: NativeTensor; bandwidth: number }>;
+  entropySurrogate(
+    z: NativeTensor,
+    options?: NativeSteinOptions & { grad?: boolean },
+  ): Promise<{ value: number; bandwidth: number; grad?: NativeTensor }>;
+  mvebLoss(
+    online: NativeTensor[],
+    targets: NativeTensor[] | null,
+    options?: NativeSteinOptions & { beta?: number; grad?: boolean },
+  ): Promise<{ loss: number; alignment: number; uniformity: number; bandwidths: number[]; grads?: NativeTensor[] }>;
+  emaUpdate(target: NativeTensor[], online: NativeTensor[], momentum: number): Promise<void>;
+}
+
+export interface NativeOptimizer {
+  readonly lr: number;
+  step(grads: NativeTensor[], options?: { lr?: number }): Promise<void>;
+  momentumBuffers(): Promise<Array<NativeTensor | null>>;
+}
+
+export interface NativeOptimizerClass {
+  new (kind: 'lars' | 'sgd', params: NativeTensor[], options: Record<string, number | undefined>): NativeOptimizer;
+}
+
 export interface NativeAddon {
   NativeTensor: NativeTensorClass;
+  NativeOptimizer: NativeOptimizerClass;
+  ops: NativeOps;
   buildInfo(): NativeBuildInfo;
 }
 

@@ -3,6 +3,8 @@
 
 #include "info.h"
 #include "napi/addon_data.h"
+#include "napi/ops_wrap.h"
+#include "napi/optimizer_wrap.h"
 #include "napi/tensor_wrap.h"
 
 namespace {
@@ -10,6 +12,8 @@ namespace {
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new mveb::AddonData(env));  // owned and deleted by the environment
   mveb::TensorWrap::define(env, exports);
+  mveb::OptimizerWrap::define(env, exports);
+  mveb::defineOps(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }

@@ -1,0 +1,41 @@
+#include "mveb/stein.h"
+
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+
+namespace mveb {
+
+at::Tensor upperMedian(const at::Tensor& values) {
+  at::Tensor flat = values.reshape({-1});
+  TORCH_CHECK(flat.numel() > 0, "upperMedian: no values");
+  const int64_t k = flat.numel() / 2 + 1;
+  return std::get<0>(at::kthvalue(flat, k));
+}
+
+SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
+  TORCH_CHECK(z.dim() == 2, "steinScore: z must be 2-D [N, d], got shape ", z.sizes());
+  TORCH_CHECK(z.size(0) > 0 && z.size(1) > 0, "steinScore: z must not be empty, got shape ", z.sizes());
+  TORCH_CHECK(at::isFloatingType(z.scalar_type()), "steinScore: z must be float32 or float64, got ",
+              z.scalar_type());
+  TORCH_CHECK(options.eta > 0, "steinScore: eta must be > 0, got ", options.eta);
+  TORCH_CHECK(options.minBandwidth > 0, "steinScore: minBandwidth must be > 0, got ", options.minBandwidth);
+
+  at::NoGradGuard noGrad;
+  at::Tensor zd = options.precision == SteinPrecision::Float64 ? z.detach().to(at::kDouble) : z.detach();
+  at::Tensor similarity = at::matmul(zd, zd.t());
+  at::Tensor bandwidth = at::clamp_min(upperMedian(1 - similarity), options.minBandwidth);
+  at::Tensor kernel = at::exp(similarity / bandwidth);
+  at::Tensor g = kernel.sum(1, /*keepdim=*/true) * zd / bandwidth;
+  at::Tensor regularised = kernel + options.eta * at::eye(kernel.size(0), kernel.options());
+
+  at::Tensor solution;
+  if (options.solver == SteinSolver::Cholesky) {
+    // K + ηI is symmetric positive definite: one factorisation, two triangular solves.
+    solution = at::cholesky_solve(g, at::linalg_cholesky(regularised));
+  } else {
+    solution = at::matmul(at::linalg_inv(regularised), g);
+  }
+  return {solution.neg_().to(z.scalar_type()), bandwidth};
+}
+
+}  // namespace mveb

@@ -1,0 +1,155 @@
+#include "napi/ops_wrap.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/autograd.h>
+
+#include <string>
+#include <vector>
+
+#include "mveb/ema.h"
+#include "mveb/loss.h"
+#include "mveb/stein.h"
+#include "napi/addon_data.h"
+#include "napi/args.h"
+#include "napi/tensor_wrap.h"
+
+namespace mveb {
+namespace {
+
+SteinOptions steinOptions(const Napi::Object& options, const std::string& where) {
+  SteinOptions stein;
+  stein.eta = args::number(options, "eta", stein.eta, where);
+  stein.minBandwidth = args::number(options, "minBandwidth", stein.minBandwidth, where);
+  const std::string solver = args::string(options, "solver", "cholesky", where);
+  if (solver == "cholesky") {
+    stein.solver = SteinSolver::Cholesky;
+  } else if (solver == "inverse") {
+    stein.solver = SteinSolver::Inverse;
+  } else {
+    throw Napi::TypeError::New(options.Env(), where + ": options.solver must be 'cholesky' or 'inverse', got '" +
+                                                  solver + "'");
+  }
+  const std::string precision = args::string(options, "precision", "float64", where);
+  if (precision == "float64") {
+    stein.precision = SteinPrecision::Float64;
+  } else if (precision == "input") {
+    stein.precision = SteinPrecision::Input;
+  } else {
+    throw Napi::TypeError::New(options.Env(), where + ": options.precision must be 'float64' or 'input', got '" +
+                                                  precision + "'");
+  }
+  return stein;
+}
+
+bool wantsGrad(const Napi::Object& options) {
+  Napi::Value grad = options.Get("grad");
+  return grad.IsBoolean() && grad.As<Napi::Boolean>().Value();
+}
+
+// Leaf copies that record gradients, so the caller's tensors are never touched.
+std::vector<at::Tensor> gradLeaves(const std::vector<at::Tensor>& tensors) {
+  std::vector<at::Tensor> leaves;
+  for (const auto& t : tensors) leaves.push_back(t.detach().clone().requires_grad_(true));
+  return leaves;
+}
+
+Napi::Array tensorArray(Napi::Env env, const std::vector<at::Tensor>& tensors) {
+  auto array = Napi::Array::New(env, tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) array.Set(i, TensorWrap::wrap(env, tensors[i]));
+  return array;
+}
+
+Napi::Value jsSteinScore(const Napi::CallbackInfo& info) {
+  at::Tensor z = TensorWrap::unwrap(info[0], "steinScore: z");
+  SteinOptions options = steinOptions(args::options(info, 1, "steinScore"), "steinScore");
+  return AddonData::of(info.Env()).device->submit(info.Env(), "steinScore", [z, options] {
+    SteinResult result = steinScore(z, options);
+    const double bandwidth = result.bandwidth.item<double>();
+    return JsResultBuilder([score = result.score, bandwidth](Napi::Env env) -> Napi::Value {
+      auto out = Napi::Object::New(env);
+      out.Set("score", TensorWrap::wrap(env, score));
+      out.Set("bandwidth", bandwidth);
+      return out;
+    });
+  });
+}
+
+Napi::Value jsEntropySurrogate(const Napi::CallbackInfo& info) {
+  at::Tensor z = TensorWrap::unwrap(info[0], "entropySurrogate: z");
+  Napi::Object jsOptions = args::options(info, 1, "entropySurrogate");
+  SteinOptions options = steinOptions(jsOptions, "entropySurrogate");
+  const bool grad = wantsGrad(jsOptions);
+  return AddonData::of(info.Env()).device->submit(info.Env(), "entropySurrogate", [z, options, grad] {
+    std::vector<at::Tensor> leaves = gradLeaves({z});
+    EntropyResult result = entropySurrogate(leaves[0], options);
+    at::Tensor gradient = grad ? torch::autograd::grad({result.value}, leaves)[0] : at::Tensor();
+    const double value = result.value.item<double>();
+    const double bandwidth = result.bandwidth.item<double>();
+    return JsResultBuilder([value, bandwidth, gradient](Napi::Env env) -> Napi::Value {
+      auto out = Napi::Object::New(env);
+      out.Set("value", value);
+      out.Set("bandwidth", bandwidth);
+      if (gradient.defined()) out.Set("grad", TensorWrap::wrap(env, gradient));
+      return out;
+    });
+  });
+}
+
+Napi::Value jsMvebLoss(const Napi::CallbackInfo& info) {
+  std::vector<at::Tensor> online = args::tensors(info[0], "mvebLoss", "online");
+  std::vector<at::Tensor> targets;
+  if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined())
+    targets = args::tensors(info[1], "mvebLoss", "targets");
+  Napi::Object jsOptions = args::options(info, 2, "mvebLoss");
+  MvebLossOptions options;
+  options.beta = args::number(jsOptions, "beta", options.beta, "mvebLoss");
+  options.stein = steinOptions(jsOptions, "mvebLoss");
+  const bool grad = wantsGrad(jsOptions);
+  return AddonData::of(info.Env()).device->submit(info.Env(), "mvebLoss", [online, targets, options, grad] {
+    std::vector<at::Tensor> leaves = gradLeaves(online);
+    MvebLossResult result = mvebLoss(leaves, targets, options);
+    std::vector<at::Tensor> grads = grad ? torch::autograd::grad({result.loss}, leaves) : std::vector<at::Tensor>();
+    const double loss = result.loss.item<double>();
+    const double alignment = result.alignment.item<double>();
+    const double uniformity = result.uniformity.item<double>();
+    at::Tensor bandwidths = result.bandwidths.to(at::kCPU, at::kDouble).contiguous();
+    std::vector<double> bandwidthValues(bandwidths.data_ptr<double>(),
+                                        bandwidths.data_ptr<double>() + bandwidths.numel());
+    return JsResultBuilder([=](Napi::Env env) -> Napi::Value {
+      auto out = Napi::Object::New(env);
+      out.Set("loss", loss);
+      out.Set("alignment", alignment);
+      out.Set("uniformity", uniformity);
+      auto bw = Napi::Array::New(env, bandwidthValues.size());
+      for (size_t i = 0; i < bandwidthValues.size(); ++i) bw.Set(i, bandwidthValues[i]);
+      out.Set("bandwidths", bw);
+      if (grad) out.Set("grads", tensorArray(env, grads));
+      return out;
+    });
+  });
+}
+
+Napi::Value jsEmaUpdate(const Napi::CallbackInfo& info) {
+  std::vector<at::Tensor> target = args::tensors(info[0], "emaUpdate", "target");
+  std::vector<at::Tensor> online = args::tensors(info[1], "emaUpdate", "online");
+  if (info.Length() < 3 || !info[2].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "emaUpdate: momentum must be a number");
+  const double momentum = info[2].As<Napi::Number>().DoubleValue();
+  return AddonData::of(info.Env()).device->submit(info.Env(), "emaUpdate", [target, online, momentum] {
+    emaUpdate(target, online, momentum);
+    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+  });
+}
+
+}  // namespace
+
+void defineOps(Napi::Env env, Napi::Object exports) {
+  auto ops = Napi::Object::New(env);
+  ops.Set("steinScore", Napi::Function::New<jsSteinScore>(env, "steinScore"));
+  ops.Set("entropySurrogate", Napi::Function::New<jsEntropySurrogate>(env, "entropySurrogate"));
+  ops.Set("mvebLoss", Napi::Function::New<jsMvebLoss>(env, "mvebLoss"));
+  ops.Set("emaUpdate", Napi::Function::New<jsEmaUpdate>(env, "emaUpdate"));
+  exports.Set("ops", ops);
+}
+
+}  // namespace mveb

@@ -1,0 +1,90 @@
+// The Stein score estimator against an independent float64 NumPy evaluation of the closed form.
+import { join } from 'node:path';
+import t from 'tap';
+import { Tensor, ops } from '../../lib/index.js';
+import { runPython } from '../helpers/python.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// Written from the formula in ARCHITECTURE.md section 5, in float64, with a dense solve.
+const reference = `
+import json, sys, numpy as np
+out, n, d, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rng = np.random.default_rng(seed)
+z = rng.standard_normal((n, d))
+z = (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32)
+np.save(out + "/z.npy", z)
+z64 = z.astype(np.float64)
+s = z64 @ z64.T
+values = np.sort((1 - s).ravel())            # sorted here only to define the reference
+upper_median = values[values.size // 2]       # the (floor(n/2)+1)-th smallest
+tau = max(upper_median, 0.1)
+k = np.exp(s / tau)
+g = k.sum(axis=1, keepdims=True) * z64 / tau
+score = -np.linalg.solve(k + 0.01 * np.eye(n), g)
+np.save(out + "/score.npy", score)
+print(json.dumps({"bandwidth": tau}))
+`;
+
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+for (const n of [2, 17, 256]) {
+  for (const d of [3, 128]) {
+    t.test(`N=${n}, d=${d}: float32 score within 1e-4 of the float64 closed form, both solvers`, async (t) => {
+      const dir = tempDir(t);
+      const ref = JSON.parse(runPython(reference, [dir, String(n), String(d), String(n * 1000 + d)])) as {
+        bandwidth: number;
+      };
+      const z = await Tensor.loadNpy(join(dir, 'z.npy'));
+      const expected = await (await Tensor.loadNpy(join(dir, 'score.npy'))).toArray();
+      const cholesky = await ops.steinScore(z, { solver: 'cholesky' });
+      const inverse = await ops.steinScore(z, { solver: 'inverse' });
+      t.same(cholesky.score.shape, [n, d]);
+      t.equal(cholesky.score.dtype, 'float32');
+      const cholArray = (await cholesky.score.toArray()) as Float32Array;
+      const invArray = (await inverse.score.toArray()) as Float32Array;
+      const errChol = relativeError(cholArray, expected as Float64Array);
+      const errInv = relativeError(invArray, expected as Float64Array);
+      t.ok(errChol < 1e-4, `cholesky relative error ${errChol.toExponential(2)}`);
+      t.ok(errInv < 1e-4, `inverse relative error ${errInv.toExponential(2)}`);
+      t.ok(relativeError(cholArray, invArray) < 1e-4, 'cholesky and inverse agree');
+      t.ok(Math.abs(cholesky.bandwidth - ref.bandwidth) < 1e-12, `bandwidth ${cholesky.bandwidth} vs ${ref.bandwidth}`);
+      // Solving in float32 is also within 1e-4 unless K + ηI is ill-conditioned (N ≫ d here).
+      const fast = (await (await ops.steinScore(z, { precision: 'input' })).score.toArray()) as Float32Array;
+      const errFast = relativeError(fast, expected as Float64Array);
+      if (n <= 2 * d) t.ok(errFast < 1e-4, `float32 solve relative error ${errFast.toExponential(2)}`);
+      else t.ok(errFast < 5e-2, `float32 solve relative error ${errFast.toExponential(2)} (ill-conditioned)`);
+    });
+  }
+}
+
+t.test('the bandwidth is the upper median of all N² entries, found exactly, and clamped', async (t) => {
+  // Orthonormal rows: 1 − S is 0 on the diagonal (N entries) and 1 elsewhere, so with N = 2
+  // the 4 values are {0, 0, 1, 1}: the lower median is 0, the upper median 1.
+  const z = Tensor.fromArray(new Float64Array([1, 0, 0, 1]), [2, 2]);
+  t.equal((await ops.steinScore(z)).bandwidth, 1);
+  // Identical rows: every entry of 1 − S is 0, clamped to minBandwidth.
+  const same = Tensor.fromArray(new Float64Array([0.6, 0.8, 0.6, 0.8, 0.6, 0.8]), [3, 2]);
+  t.equal((await ops.steinScore(same)).bandwidth, 0.1);
+  t.equal((await ops.steinScore(same, { minBandwidth: 0.25 })).bandwidth, 0.25);
+  // Three rows at 120°: 1 − S has 3 zeros and 6 values of 1.5; the upper median (5th of 9) is 1.5.
+  const c = Math.sqrt(3) / 2;
+  const tri = Tensor.fromArray(new Float64Array([1, 0, -0.5, c, -0.5, -c]), [3, 2]);
+  t.ok(Math.abs((await ops.steinScore(tri)).bandwidth - 1.5) < 1e-12);
+});
+
+t.test('bad input is refused with a message naming it', async (t) => {
+  await t.rejects(ops.steinScore(Tensor.fromArray(new Float32Array(6), [6])), /steinScore: z must be 2-D \[N, d\], got shape \[6\]/);
+  await t.rejects(ops.steinScore(Tensor.fromArray(new Float32Array(0), [0, 3])), /must not be empty/);
+  await t.rejects(ops.steinScore(Tensor.fromArray(new Uint8Array(4), [2, 2])), /float32 or float64/);
+  const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1]), [2, 2]);
+  await t.rejects(ops.steinScore(z, { eta: 0 }), /eta must be > 0/);
+  await t.rejects(ops.steinScore(z, { solver: 'lu' as 'cholesky' }), /options.solver must be 'cholesky' or 'inverse', got 'lu'/);
+});
