@@ -88,3 +88,50 @@ t.test('bad input is refused with a message naming it', async (t) => {
   await t.rejects(ops.steinScore(z, { eta: 0 }), /eta must be > 0/);
   await t.rejects(ops.steinScore(z, { solver: 'lu' as 'cholesky' }), /options.solver must be 'cholesky' or 'inverse', got 'lu'/);
 });
+
+// Samples of a von Mises–Fisher distribution on S² (exact inverse-CDF sampling of μᵀz).
+const vmfSamples = `
+import sys, numpy as np
+out, n, kappa, seed = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+rng = np.random.default_rng(seed)
+mu = np.array([0.0, 0.6, 0.8])
+u = rng.random(n)
+w = 1 + np.log(u + (1 - u) * np.exp(-2 * kappa)) / kappa   # w = mu.z
+v = rng.standard_normal((n, 3))
+v -= (v @ mu)[:, None] * mu                                  # tangent directions at mu
+v /= np.linalg.norm(v, axis=1, keepdims=True)
+z = w[:, None] * mu + np.sqrt(np.clip(1 - w**2, 0, None))[:, None] * v
+np.save(out + "/z.npy", z.astype(np.float32))
+`;
+
+for (const kappa of [2, 8]) {
+  t.test(`vMF(κ=${kappa}) on S²: the estimated score's tangential part points like the true one`, async (t) => {
+    const dir = tempDir(t);
+    const n = 512;
+    runPython(vmfSamples, [dir, String(n), String(kappa), String(kappa)]);
+    const z = (await (await Tensor.loadNpy(join(dir, 'z.npy'))).toArray()) as Float32Array;
+    const score = (await (await ops.steinScore(Tensor.fromArray(z, [n, 3]))).score.toArray()) as Float32Array;
+    const mu = [0, 0.6, 0.8];
+    let cosineSum = 0;
+    let positive = 0;
+    for (let i = 0; i < n; i++) {
+      const zi = [z[3 * i]!, z[3 * i + 1]!, z[3 * i + 2]!];
+      const si = [score[3 * i]!, score[3 * i + 1]!, score[3 * i + 2]!];
+      // True score of exp(κ μᵀz) is κμ; keep the components tangent to the sphere at z.
+      const tangent = (v: number[]) => {
+        const along = v[0]! * zi[0]! + v[1]! * zi[1]! + v[2]! * zi[2]!;
+        return v.map((x, k) => x - along * zi[k]!);
+      };
+      const truth = tangent(mu.map((m) => kappa * m));
+      const estimate = tangent(si);
+      const dot = truth.reduce((s, x, k) => s + x * estimate[k]!, 0);
+      const norms = Math.hypot(...truth) * Math.hypot(...estimate);
+      const cosine = dot / norms;
+      cosineSum += cosine;
+      if (cosine > 0) positive++;
+    }
+    const meanCosine = cosineSum / n;
+    t.ok(meanCosine > 0.45, `mean cosine ${meanCosine.toFixed(3)} between estimated and true tangential scores`);
+    t.ok(positive / n > 0.7, `${((100 * positive) / n).toFixed(1)}% of samples point the right way`);
+  });
+}
