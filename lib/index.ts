@@ -10,3 +10,7 @@ export type { LearningRateSchedule } from './train/schedules.js';
 export { info } from './info.js';
 export type { InfoReport } from './info.js';
 export { NativeAddonError } from './native.js';
+export * as experiments from './experiments.js';
+export type { CollapseStudyOptions, CollapseStudyResult } from './experiments.js';
+export { readIdx, fashionMnistFiles, fashionMnistDir } from './data/idx.js';
+export type { IdxArray } from './data/idx.js';

@@ -86,7 +86,32 @@ export interface NativeOptimizerClass {
   new (kind: 'lars' | 'sgd', params: NativeTensor[], options: Record<string, number | undefined>): NativeOptimizer;
 }
 
+export interface NativeCollapseStudyOptions {
+  steps?: number;
+  batch?: number;
+  beta?: number;
+  lr?: number;
+  weightDecay?: number;
+  emaMomentum?: number;
+  hidden?: number;
+  embedding?: number;
+  logEvery?: number;
+  seed?: number;
+}
+
+export interface NativeCollapseStudyResult {
+  steps: number[];
+  embeddingStd: number[];
+  loss: number[];
+  alignment: number[];
+}
+
+export interface NativeExperiments {
+  collapseStudy(images: NativeTensor, options?: NativeCollapseStudyOptions): Promise<NativeCollapseStudyResult>;
+}
+
 export interface NativeAddon {
+  experiments: NativeExperiments;
   NativeTensor: NativeTensorClass;
   NativeOptimizer: NativeOptimizerClass;
   ops: NativeOps;

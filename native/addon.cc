@@ -3,6 +3,7 @@
 
 #include "info.h"
 #include "napi/addon_data.h"
+#include "napi/experiments_wrap.h"
 #include "napi/ops_wrap.h"
 #include "napi/optimizer_wrap.h"
 #include "napi/tensor_wrap.h"
@@ -14,6 +15,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   mveb::TensorWrap::define(env, exports);
   mveb::OptimizerWrap::define(env, exports);
   mveb::defineOps(env, exports);
+  mveb::defineExperiments(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }
