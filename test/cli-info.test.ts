@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { cli, root } from './helpers/paths.js';
+import { cli, distIndex, root } from './helpers/paths.js';
 import { tempDir } from './helpers/tmp.js';
 
 const expectedTorch = JSON.parse(
@@ -35,6 +35,23 @@ for (const [flavour, addon] of builds) {
       t.equal(report.cuda, false, 'a CPU build reports no CUDA');
       t.same(report.cudaDevices, []);
     }
+    // Every part of the addon is in this build: tensors, ops, optimisers.
+    const script = `
+      const { Tensor, ops, optim } = await import(${JSON.stringify(distIndex)});
+      const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), [3, 2]);
+      const { bandwidth } = await ops.steinScore(z);
+      const p = Tensor.fromArray(new Float32Array([1, 2]), [2]);
+      await new optim.LARS([p], { lr: 1, momentum: 0 }).step([Tensor.fromArray(new Float32Array([1, 1]), [2])]);
+      console.log(JSON.stringify({ bandwidth, p: Array.from(await p.toArray()) }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, MVEB_ADDON: addon },
+    });
+    const result = JSON.parse(out) as { bandwidth: number; p: number[] };
+    // 1 − S over the 3 rows: three 0s, then 0.2, 0.2, 0.4, 0.4, 1, 1: the upper median is 0.2.
+    t.ok(Math.abs(result.bandwidth - 0.2) < 1e-6, `bandwidth ${result.bandwidth}`);
+    t.same(result.p, [0, 1]);
   });
 }
 

@@ -45,5 +45,7 @@ cp "$OUT/info-json.log" "$OUT/info.json" 2>/dev/null
 # Node's headers from the network) is not built here: MVEB_SKIP_GYP skips its test.
 export MVEB_SKIP_GYP=1
 step tests npx tap --reporter=tap --disable-coverage test/
+# Benchmarks: each compares its variants side by side in one run, CPU and CUDA.
+step bench-stein node bench/stein.mjs --devices cpu,cuda --repeats 5
 echo "failed steps: $failed" | tee -a "$OUT/summary.txt"
 exit "$failed"

@@ -1,8 +1,10 @@
 // The Stein score estimator against an independent float64 NumPy evaluation of the closed form.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor, ops } from '../../lib/index.js';
+import { Tensor, info, ops } from '../../lib/index.js';
 import { runPython } from '../helpers/python.js';
+import { root } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Written from the formula in ARCHITECTURE.md section 5, in float64, with a dense solve.
@@ -135,3 +137,49 @@ for (const kappa of [2, 8]) {
     t.ok(positive / n > 0.7, `${((100 * positive) / n).toFixed(1)}% of samples point the right way`);
   });
 }
+
+t.test('the README one-liner: node -e with the exported ops.steinScore on a .npy file', async (t) => {
+  const dir = tempDir(t);
+  runPython(reference, [dir, '64', '32', '5']);
+  const oneLiner =
+    "import('mveb-torch').then(async ({ Tensor, ops }) => { const z = await Tensor.loadNpy(process.argv[1]); " +
+    'const { score, bandwidth } = await ops.steinScore(z); await score.saveNpy(process.argv[2]); console.log(bandwidth); })';
+  const out = execFileSync(process.execPath, ['-e', oneLiner, join(dir, 'z.npy'), join(dir, 'ours.npy')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  t.match(out, /^\d+\.\d+\n$/);
+  const compared = JSON.parse(
+    runPython(
+      'import sys, json, numpy as np; a, b = np.load(sys.argv[1]), np.load(sys.argv[2]); ' +
+        'print(json.dumps({"dtype": a.dtype.str, "rel": float(np.linalg.norm(a - b) / np.linalg.norm(b))}))',
+      [join(dir, 'ours.npy'), join(dir, 'score.npy')],
+    ),
+  ) as { dtype: string; rel: number };
+  t.equal(compared.dtype, '<f4');
+  t.ok(compared.rel < 1e-4, `NumPy reads our score: relative difference ${compared.rel.toExponential(2)} from its closed form`);
+});
+
+const cuda = info().cuda ? false : 'no CUDA device on this machine';
+
+t.test('CUDA: steinScore and the MVEB loss gradient agree with the CPU', { skip: cuda }, async (t) => {
+  const dir = tempDir(t);
+  runPython(reference, [dir, '256', '128', '9']);
+  const z = await Tensor.loadNpy(join(dir, 'z.npy'));
+  const zGpu = await z.to('cuda');
+  for (const solver of ['cholesky', 'inverse'] as const) {
+    for (const precision of ['float64', 'input'] as const) {
+      const cpu = await ops.steinScore(z, { solver, precision });
+      const gpu = await ops.steinScore(zGpu, { solver, precision });
+      t.equal(gpu.score.device, 'cuda:0');
+      t.equal(gpu.bandwidth, cpu.bandwidth, `${solver}/${precision}: same bandwidth`);
+      const err = relativeError((await gpu.score.toArray()) as Float32Array, (await cpu.score.toArray()) as Float32Array);
+      t.ok(err < 1e-4, `${solver}/${precision}: relative difference ${err.toExponential(2)}`);
+    }
+  }
+  const cpuLoss = await ops.mvebLoss([z, z, z], { grad: true });
+  const gpuLoss = await ops.mvebLoss([zGpu, zGpu, zGpu], { grad: true });
+  t.ok(Math.abs(cpuLoss.loss - gpuLoss.loss) < 1e-4 * Math.abs(cpuLoss.loss), 'same loss');
+  const err = relativeError((await gpuLoss.grads![2]!.toArray()) as Float32Array, (await cpuLoss.grads![2]!.toArray()) as Float32Array);
+  t.ok(err < 1e-4, `same gradient (${err.toExponential(2)})`);
+});
