@@ -80,6 +80,8 @@ export interface NativeOptimizer {
   readonly lr: number;
   step(grads: NativeTensor[], options?: { lr?: number }): Promise<void>;
   momentumBuffers(): Promise<Array<NativeTensor | null>>;
+  saveState(path: string): Promise<void>;
+  loadState(path: string): Promise<void>;
 }
 
 export interface NativeOptimizerClass {

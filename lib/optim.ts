@@ -27,6 +27,16 @@ abstract class Optimizer {
     );
   }
 
+  /** Writes the optimiser's state (options, momentum buffers) with LibTorch's serializer. */
+  async saveState(path: string): Promise<void> {
+    await this.native.saveState(path);
+  }
+
+  /** Restores a state written by saveState for the same parameter list. */
+  async loadState(path: string): Promise<void> {
+    await this.native.loadState(path);
+  }
+
   /** Copies of the momentum buffers, null for parameters not stepped yet. */
   async momentumBuffers(): Promise<Array<Tensor | null>> {
     return (await this.native.momentumBuffers()).map((b) => (b ? new Tensor(b) : null));

@@ -6,6 +6,7 @@
 #include "napi/args.h"
 #include "napi/tensor_wrap.h"
 #include "optim/lars.h"
+#include "optim/state_archive.h"
 #include "torch_compat.h"
 
 namespace mveb {
@@ -39,6 +40,8 @@ void OptimizerWrap::define(Napi::Env env, Napi::Object exports) {
                               InstanceMethod<&OptimizerWrap::step>("step"),
                               InstanceMethod<&OptimizerWrap::momentumBuffers>("momentumBuffers"),
                               InstanceAccessor<&OptimizerWrap::lr>("lr"),
+                              InstanceMethod<&OptimizerWrap::saveState>("saveState"),
+                              InstanceMethod<&OptimizerWrap::loadState>("loadState"),
                           }));
 }
 
@@ -107,6 +110,26 @@ Napi::Value OptimizerWrap::momentumBuffers(const Napi::CallbackInfo& info) {
 
 Napi::Value OptimizerWrap::lr(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), optimizer_->param_groups().at(0).options().get_lr());
+}
+
+Napi::Value OptimizerWrap::saveState(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "saveState: path must be a string");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  auto optimizer = optimizer_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "saveState", [optimizer, path] {
+    saveOptimizer(*optimizer, path);
+    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+  });
+}
+
+Napi::Value OptimizerWrap::loadState(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "loadState: path must be a string");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  auto optimizer = optimizer_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "loadState", [optimizer, path] {
+    loadOptimizer(*optimizer, path);
+    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+  });
 }
 
 }  // namespace mveb

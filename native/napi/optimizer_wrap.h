@@ -19,6 +19,8 @@ class OptimizerWrap : public Napi::ObjectWrap<OptimizerWrap> {
   Napi::Value step(const Napi::CallbackInfo& info);
   Napi::Value momentumBuffers(const Napi::CallbackInfo& info);
   Napi::Value lr(const Napi::CallbackInfo& info);
+  Napi::Value saveState(const Napi::CallbackInfo& info);
+  Napi::Value loadState(const Napi::CallbackInfo& info);
 
   // Shared with device-thread work, which may outlive a collected JS wrapper.
   std::shared_ptr<torch::optim::Optimizer> optimizer_;

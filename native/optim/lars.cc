@@ -81,8 +81,12 @@ at::Tensor LARS::step(LossClosure closure) {
   return loss;
 }
 
-void LARS::save(torch::serialize::OutputArchive& archive) const { torch::optim::serialize<LARSParamState, LARSOptions>(archive, *this); }
+void LARS::save(torch::serialize::OutputArchive& archive) const {
+  torch::optim::serialize<LARSParamState, LARSOptions>(archive, *this);
+}
 
-void LARS::load(torch::serialize::InputArchive& archive) { torch::optim::serialize<LARSParamState, LARSOptions>(archive, *this); }
+void LARS::load(torch::serialize::InputArchive& archive) {
+  torch::optim::serialize<LARSParamState, LARSOptions>(archive, *this);
+}
 
 }  // namespace mveb

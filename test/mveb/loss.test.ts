@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Tensor, ops } from '../../lib/index.js';
 import { runPython } from '../helpers/python.js';
+import { relativeError } from '../helpers/numeric.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const reference = `
@@ -36,16 +37,6 @@ loss.backward()
 for i, z in enumerate(online): np.save(f"{out}/grad{i}.npy", z.grad.numpy())
 print(json.dumps({"loss": loss.item(), "alignment": alignment.item(), "uniformity": uniformity.item()}))
 `;
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 async function load(dir: string, name: string, dtype: 'float32' | 'float64'): Promise<Tensor> {
   const t64 = await Tensor.loadNpy(join(dir, `${name}.npy`));

@@ -5,6 +5,7 @@ import t from 'tap';
 import { Tensor, info, ops } from '../../lib/index.js';
 import { runPython } from '../helpers/python.js';
 import { root } from '../helpers/paths.js';
+import { relativeError } from '../helpers/numeric.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Written from the formula in ARCHITECTURE.md section 5, in float64, with a dense solve.
@@ -26,16 +27,6 @@ score = -np.linalg.solve(k + 0.01 * np.eye(n), g)
 np.save(out + "/score.npy", score)
 print(json.dumps({"bandwidth": tau}))
 `;
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 for (const n of [2, 17, 256]) {
   for (const d of [3, 128]) {
