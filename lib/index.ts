@@ -14,3 +14,7 @@ export * as experiments from './experiments.js';
 export type { CollapseStudyOptions, CollapseStudyResult } from './experiments.js';
 export { readIdx, fashionMnistFiles, fashionMnistDir } from './data/idx.js';
 export type { IdxArray } from './data/idx.js';
+export { createModel, Model, ARCHITECTURES } from './models.js';
+export type { Architecture, ModelOptions, ModelPart } from './models.js';
+export { savePth, loadPth } from './io.js';
+export type { StateDict } from './io.js';

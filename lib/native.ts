@@ -112,7 +112,45 @@ export interface NativeExperiments {
   collapseStudy(images: NativeTensor, options?: NativeCollapseStudyOptions): Promise<NativeCollapseStudyResult>;
 }
 
+export type ModelPart = 'model' | 'online' | 'backbone' | 'projector';
+
+export interface NativeModelOptions {
+  arch?: string;
+  smallStem?: boolean;
+  zeroInitResidual?: boolean;
+  imageSize?: number;
+  projector?: { hidden?: number; out?: number };
+  target?: 'ema' | 'shared';
+}
+
+export interface NativeModel {
+  readonly featureDim: number;
+  embed(views: NativeTensor[]): Promise<NativeTensor[]>;
+  targetEmbed(views: NativeTensor[]): Promise<NativeTensor[]>;
+  backboneFeatures(images: NativeTensor): Promise<NativeTensor>;
+  stateDict(options?: { part?: ModelPart }): Promise<Record<string, NativeTensor>>;
+  loadStateDict(
+    tensors: Record<string, NativeTensor>,
+    options?: { part?: ModelPart; strict?: boolean },
+  ): Promise<{ missing: string[]; unexpected: string[] }>;
+  setTraining(training: boolean): Promise<void>;
+  updateTarget(momentum: number): Promise<void>;
+  to(device: string): Promise<void>;
+  parameterCount(options?: { part?: ModelPart }): number;
+}
+
+export interface NativeModelClass {
+  new (options: NativeModelOptions): NativeModel;
+}
+
+export interface NativeIo {
+  savePth(path: string, tensors: Record<string, NativeTensor>): Promise<void>;
+  loadPth(path: string): Promise<Record<string, NativeTensor>>;
+}
+
 export interface NativeAddon {
+  NativeModel: NativeModelClass;
+  io: NativeIo;
   experiments: NativeExperiments;
   NativeTensor: NativeTensorClass;
   NativeOptimizer: NativeOptimizerClass;

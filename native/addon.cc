@@ -4,6 +4,8 @@
 #include "info.h"
 #include "napi/addon_data.h"
 #include "napi/experiments_wrap.h"
+#include "napi/io_wrap.h"
+#include "napi/model_wrap.h"
 #include "napi/ops_wrap.h"
 #include "napi/optimizer_wrap.h"
 #include "napi/tensor_wrap.h"
@@ -16,6 +18,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   mveb::OptimizerWrap::define(env, exports);
   mveb::defineOps(env, exports);
   mveb::defineExperiments(env, exports);
+  mveb::defineIo(env, exports);
+  mveb::ModelWrap::define(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }

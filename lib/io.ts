@@ -1,0 +1,26 @@
+// Files PyTorch reads and writes: torch.save (.pth) dicts of tensors.
+import { native, type NativeTensor } from './native.js';
+import { Tensor } from './tensor.js';
+
+export type StateDict = Record<string, Tensor>;
+
+export function toNative(tensors: StateDict): Record<string, NativeTensor> {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.handle]));
+}
+
+export function fromNative(tensors: Record<string, NativeTensor>): StateDict {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, new Tensor(t)]));
+}
+
+/** Writes `{name: Tensor}` so that Python's `torch.load(path)` returns that dict (atomic write). */
+export async function savePth(path: string, tensors: StateDict): Promise<void> {
+  await native().io.savePth(path, toNative(tensors));
+}
+
+/**
+ * Reads a dict of tensors written by `torch.save` (e.g. a state_dict) or by savePth.
+ * Nested dicts are flattened with '.' ({"model": {"w": …}} → "model.w").
+ */
+export async function loadPth(path: string): Promise<StateDict> {
+  return fromNative(await native().io.loadPth(path));
+}

@@ -1,0 +1,20 @@
+#include "models/projector.h"
+
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/linear.h>
+
+namespace mveb {
+
+torch::nn::Sequential makeProjector(int64_t in, const ProjectorOptions& options) {
+  TORCH_CHECK(options.hidden > 0 && options.out > 0, "projector: hidden and out must be positive");
+  using torch::nn::Linear;
+  using torch::nn::LinearOptions;
+  return torch::nn::Sequential(Linear(LinearOptions(in, options.hidden).bias(false)),
+                               torch::nn::BatchNorm1d(options.hidden), torch::nn::ReLU(),
+                               Linear(LinearOptions(options.hidden, options.hidden).bias(false)),
+                               torch::nn::BatchNorm1d(options.hidden), torch::nn::ReLU(),
+                               Linear(LinearOptions(options.hidden, options.out).bias(true)));
+}
+
+}  // namespace mveb

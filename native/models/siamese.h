@@ -1,0 +1,66 @@
+// The Siamese network of MVEB: an online branch (backbone + projector) and a target branch,
+// an EMA copy of it or the online branch itself ("shared").
+#pragma once
+
+#include <torch/nn/modules/container/sequential.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/backbone.h"
+#include "models/projector.h"
+
+namespace mveb {
+
+struct ModelOptions {
+  std::string arch = "resnet50";  // resnet18/34/50/101, vit_small_16, vit_base_16
+  bool smallStem = false;         // ResNet only
+  bool zeroInitResidual = true;   // ResNet only
+  int64_t imageSize = 224;        // ViT only: the size its position embeddings are learned for
+  ProjectorOptions projector;
+  std::string target = "ema";     // "ema" or "shared"
+};
+
+// Backbone and projector, registered as "backbone" and "projector".
+class BranchImpl : public torch::nn::Module {
+ public:
+  BranchImpl(std::shared_ptr<Backbone> backbone, torch::nn::Sequential projector);
+  at::Tensor features(const at::Tensor& images) { return backbone_->forward(images); }
+  // L2-normalised projector output.
+  at::Tensor embed(const at::Tensor& images);
+  Backbone& backbone() { return *backbone_; }
+  torch::nn::Sequential& projector() { return projector_; }
+
+ private:
+  std::shared_ptr<Backbone> backbone_;
+  torch::nn::Sequential projector_;
+};
+TORCH_MODULE(Branch);
+
+class SiameseModelImpl : public torch::nn::Module {
+ public:
+  explicit SiameseModelImpl(const ModelOptions& options);
+
+  // Online embeddings of every view (views may differ in size: global and local crops).
+  std::vector<at::Tensor> embed(const std::vector<at::Tensor>& views);
+  // Target embeddings of the global views, without autograd.
+  std::vector<at::Tensor> targetEmbed(const std::vector<at::Tensor>& globalViews);
+  // target ← m·target + (1 − m)·online for parameters; buffers (BN statistics) are copied.
+  void updateTarget(double momentum);
+
+  Branch& online() { return online_; }
+  bool sharedTarget() const { return !target_; }
+  const ModelOptions& options() const { return options_; }
+
+ private:
+  ModelOptions options_;
+  Branch online_{nullptr};
+  Branch target_{nullptr};
+};
+TORCH_MODULE(SiameseModel);
+
+std::shared_ptr<Backbone> makeBackbone(const ModelOptions& options);
+
+}  // namespace mveb
