@@ -1,5 +1,6 @@
 // Files PyTorch reads and writes: torch.save (.pth) dicts of tensors.
 import { native, type NativeTensor } from './native.js';
+import { flattenTensors, torchLoad } from './checkpoint/torch-load.js';
 import { Tensor } from './tensor.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -18,9 +19,11 @@ export async function savePth(path: string, tensors: StateDict): Promise<void> {
 }
 
 /**
- * Reads a dict of tensors written by `torch.save` (e.g. a state_dict) or by savePth.
+ * Reads the tensors of a file written by `torch.save` (e.g. a state_dict) or by savePth.
  * Nested dicts are flattened with '.' ({"model": {"w": …}} → "model.w").
  */
 export async function loadPth(path: string): Promise<StateDict> {
-  return fromNative(await native().io.loadPth(path));
+  const tensors = flattenTensors(await torchLoad(path));
+  if (Object.keys(tensors).length === 0) throw new Error(`${path}: holds no tensors`);
+  return tensors;
 }

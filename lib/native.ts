@@ -145,7 +145,6 @@ export interface NativeModelClass {
 
 export interface NativeIo {
   savePth(path: string, tensors: Record<string, NativeTensor>): Promise<void>;
-  loadPth(path: string): Promise<Record<string, NativeTensor>>;
 }
 
 export interface NativeAddon {

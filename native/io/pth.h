@@ -1,4 +1,6 @@
-// torch.save / torch.load compatible files (zip + pickle) for dicts of tensors.
+// torch.save-compatible files (zip + pickle) for dicts of tensors. Reading them back is in
+// TypeScript (lib/checkpoint/torch-load.ts): LibTorch's unpickler rejects the OrderedDict
+// metadata of Python state dicts.
 #pragma once
 
 #include <ATen/Tensor.h>
@@ -14,9 +16,5 @@ using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 // A file Python's torch.load reads as a dict {name: tensor}, in this order. Tensors are
 // saved from the CPU. Written atomically (temporary file, fsync, rename).
 void saveTensors(const NamedTensors& tensors, const std::string& path);
-
-// Reads a dict of tensors written by torch.save (a state_dict, an OrderedDict) or by saveTensors.
-// Nested dicts are flattened with '.' as torch's state dicts are ({"model": {...}} → "model.x").
-NamedTensors loadTensors(const std::string& path);
 
 }  // namespace mveb::pth

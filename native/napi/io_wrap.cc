@@ -22,20 +22,11 @@ Napi::Value jsSavePth(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value jsLoadPth(const Napi::CallbackInfo& info) {
-  const std::string path = pathArgument(info, "loadPth");
-  return AddonData::of(info.Env()).device->submit(info.Env(), "loadPth", [path] {
-    pth::NamedTensors tensors = pth::loadTensors(path);
-    return JsResultBuilder([tensors](Napi::Env env) -> Napi::Value { return namedTensorsToJs(env, tensors); });
-  });
-}
-
 }  // namespace
 
 void defineIo(Napi::Env env, Napi::Object exports) {
   auto io = Napi::Object::New(env);
   io.Set("savePth", Napi::Function::New<jsSavePth>(env, "savePth"));
-  io.Set("loadPth", Napi::Function::New<jsLoadPth>(env, "loadPth"));
   exports.Set("io", io);
 }
 
