@@ -7,7 +7,7 @@ export * as optim from './optim.js';
 export type { LARSOptions, SGDOptions } from './optim.js';
 export * as schedules from './train/schedules.js';
 export type { LearningRateSchedule } from './train/schedules.js';
-export { info } from './info.js';
+export { info, setNumThreads } from './info.js';
 export type { InfoReport } from './info.js';
 export { NativeAddonError } from './native.js';
 export * as experiments from './experiments.js';

@@ -59,3 +59,8 @@ export function info(): InfoReport {
     blas: loadedBlasLibraries(),
   };
 }
+
+/** LibTorch's intra-op thread count for this process (torch.set_num_threads). */
+export async function setNumThreads(threads: number): Promise<void> {
+  await native().setNumThreads(threads);
+}

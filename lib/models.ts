@@ -49,6 +49,14 @@ export class Model {
   }
 
   /**
+   * One forward and backward pass of the online backbone on mean(features²), gradients then
+   * dropped: for benchmarks and gradient checks. Returns the loss and the gradient norm.
+   */
+  async forwardBackward(images: Tensor): Promise<{ loss: number; gradNorm: number }> {
+    return this.handle.forwardBackward(images.handle);
+  }
+
+  /**
    * Copies of the parameters and buffers with PyTorch names: part 'backbone' gives
    * torchvision/timm keys ('conv1.weight', 'layer1.0.bn1.running_mean', …); 'model' prefixes
    * them with 'online.backbone.', 'online.projector.', 'target.…'.

@@ -128,6 +128,7 @@ export interface NativeModel {
   embed(views: NativeTensor[]): Promise<NativeTensor[]>;
   targetEmbed(views: NativeTensor[]): Promise<NativeTensor[]>;
   backboneFeatures(images: NativeTensor): Promise<NativeTensor>;
+  forwardBackward(images: NativeTensor): Promise<{ loss: number; gradNorm: number }>;
   stateDict(options?: { part?: ModelPart }): Promise<Record<string, NativeTensor>>;
   loadStateDict(
     tensors: Record<string, NativeTensor>,
@@ -148,6 +149,7 @@ export interface NativeIo {
 }
 
 export interface NativeAddon {
+  setNumThreads(threads: number): Promise<void>;
   NativeModel: NativeModelClass;
   io: NativeIo;
   experiments: NativeExperiments;

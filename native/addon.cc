@@ -8,6 +8,7 @@
 #include "napi/model_wrap.h"
 #include "napi/ops_wrap.h"
 #include "napi/optimizer_wrap.h"
+#include "napi/runtime_wrap.h"
 #include "napi/tensor_wrap.h"
 
 namespace {
@@ -20,6 +21,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   mveb::defineExperiments(env, exports);
   mveb::defineIo(env, exports);
   mveb::ModelWrap::define(env, exports);
+  mveb::defineRuntime(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }

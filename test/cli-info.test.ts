@@ -98,3 +98,13 @@ t.test('unknown commands and options are refused with help', async (t) => {
   t.equal(result.status, 2);
   t.match(result.stderr, /Unknown argument: infoo/);
 });
+
+t.test('setNumThreads changes the intra-op thread count that info reports', async (t) => {
+  const script = `
+    const { info, setNumThreads } = await import(${JSON.stringify(distIndex)});
+    await setNumThreads(3);
+    console.log(info().threads.intraOp);
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  t.equal(out.trim(), '3');
+});

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 #include "models/state_dict.h"
 #include "napi/addon_data.h"
 #include "napi/args.h"
@@ -43,6 +45,7 @@ void ModelWrap::define(Napi::Env env, Napi::Object exports) {
                               InstanceMethod<&ModelWrap::embed>("embed"),
                               InstanceMethod<&ModelWrap::targetEmbed>("targetEmbed"),
                               InstanceMethod<&ModelWrap::backboneFeatures>("backboneFeatures"),
+                              InstanceMethod<&ModelWrap::forwardBackward>("forwardBackward"),
                               InstanceMethod<&ModelWrap::stateDict>("stateDict"),
                               InstanceMethod<&ModelWrap::loadStateDict>("loadStateDict"),
                               InstanceMethod<&ModelWrap::setTraining>("setTraining"),
@@ -103,6 +106,30 @@ Napi::Value ModelWrap::backboneFeatures(const Napi::CallbackInfo& info) {
     torch::NoGradGuard noGrad;
     at::Tensor features = model->online()->features(images);
     return JsResultBuilder([features](Napi::Env env) -> Napi::Value { return TensorWrap::wrap(env, features); });
+  });
+}
+
+Napi::Value ModelWrap::forwardBackward(const Napi::CallbackInfo& info) {
+  at::Tensor images = TensorWrap::unwrap(info[0], "forwardBackward: images");
+  auto model = model_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "forwardBackward", [model, images]() mutable {
+    auto& backbone = model->online()->backbone();
+    at::Tensor loss = backbone.forward(images).pow(2).mean();
+    loss.backward();
+    const double value = loss.item<double>();
+    double gradNorm = 0;
+    for (auto& p : backbone.parameters()) {
+      if (p.grad().defined()) {
+        gradNorm += p.grad().pow(2).sum().item<double>();
+        p.mutable_grad() = at::Tensor();
+      }
+    }
+    return JsResultBuilder([value, gradNorm](Napi::Env env) -> Napi::Value {
+      auto out = Napi::Object::New(env);
+      out.Set("loss", value);
+      out.Set("gradNorm", std::sqrt(gradNorm));
+      return out;
+    });
   });
 }
 

@@ -16,6 +16,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value embed(const Napi::CallbackInfo& info);
   Napi::Value targetEmbed(const Napi::CallbackInfo& info);
   Napi::Value backboneFeatures(const Napi::CallbackInfo& info);
+  Napi::Value forwardBackward(const Napi::CallbackInfo& info);
   Napi::Value stateDict(const Napi::CallbackInfo& info);
   Napi::Value loadStateDict(const Napi::CallbackInfo& info);
   Napi::Value setTraining(const Napi::CallbackInfo& info);

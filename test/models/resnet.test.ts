@@ -154,3 +154,24 @@ print(int(sd["bn1.num_batches_tracked"]))`,
   }
   t.same(Array.from((await after['bn1.num_batches_tracked']!.toArray()) as BigInt64Array), [1n]);
 });
+
+t.test('forwardBackward: loss and gradient norm equal torchvision’s for the same weights and input', async (t) => {
+  const dir = tempDir(t);
+  const model = createModel({ arch: 'resnet18', zeroInitResidual: false, projector: { hidden: 8, out: 8 } });
+  const weights = join(dir, 'w.pth');
+  await savePth(weights, await model.stateDict({ part: 'backbone' }));
+  const images = await inputImages(dir, 9);
+  await model.train();
+  const ours = await model.forwardBackward(await Tensor.loadNpy(images));
+  const theirs = JSON.parse(
+    runPython(
+      `import json, sys, numpy as np, torch, torchvision
+m = torchvision.models.resnet18(); m.load_state_dict(torch.load(sys.argv[1]), strict=False); m.fc = torch.nn.Identity(); m.train()
+loss = m(torch.from_numpy(np.load(sys.argv[2]))).pow(2).mean(); loss.backward()
+print(json.dumps({"loss": loss.item(), "gradNorm": float(sum(p.grad.pow(2).sum() for p in m.parameters() if p.grad is not None).sqrt())}))`,
+      [weights, images],
+    ),
+  ) as { loss: number; gradNorm: number };
+  t.ok(Math.abs(ours.loss - theirs.loss) < 1e-4 * theirs.loss, `loss ${ours.loss} vs ${theirs.loss}`);
+  t.ok(Math.abs(ours.gradNorm - theirs.gradNorm) < 1e-4 * theirs.gradNorm, `gradient norm ${ours.gradNorm} vs ${theirs.gradNorm}`);
+});

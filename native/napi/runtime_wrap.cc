@@ -1,0 +1,29 @@
+#include "napi/runtime_wrap.h"
+
+#include <ATen/Parallel.h>
+
+#include "napi/addon_data.h"
+
+namespace mveb {
+namespace {
+
+// OpenMP keeps the thread count per calling thread: set it where ops run (the device
+// thread) and on the main thread, which `info` reads.
+Napi::Value jsSetNumThreads(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1)
+    throw Napi::TypeError::New(info.Env(), "setNumThreads: threads must be an integer >= 1");
+  const int threads = info[0].As<Napi::Number>().Int32Value();
+  at::set_num_threads(threads);
+  return AddonData::of(info.Env()).device->submit(info.Env(), "setNumThreads", [threads] {
+    at::set_num_threads(threads);
+    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+  });
+}
+
+}  // namespace
+
+void defineRuntime(Napi::Env env, Napi::Object exports) {
+  exports.Set("setNumThreads", Napi::Function::New<jsSetNumThreads>(env, "setNumThreads"));
+}
+
+}  // namespace mveb

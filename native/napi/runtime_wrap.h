@@ -1,0 +1,10 @@
+// Process-wide LibTorch settings: intra-op threads.
+#pragma once
+
+#include <napi.h>
+
+namespace mveb {
+
+void defineRuntime(Napi::Env env, Napi::Object exports);
+
+}  // namespace mveb
