@@ -22,6 +22,10 @@ export interface ModelOptions {
   projector?: { hidden?: number; out?: number };
   /** 'ema' (default): a separate target branch updated by EMA; 'shared': the online branch. */
   target?: 'ema' | 'shared';
+  /** Forward precision: 'auto' (default: bf16 autocast on CUDA, fp32 on CPU), 'fp32', 'fp16', 'bf16'. */
+  precision?: 'auto' | 'fp32' | 'fp16' | 'bf16';
+  /** Channels-last memory format: 'auto' (default: on for CUDA inputs, off on CPU), true, false. */
+  channelsLast?: 'auto' | boolean;
 }
 
 export class Model {

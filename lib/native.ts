@@ -121,6 +121,8 @@ export interface NativeModelOptions {
   imageSize?: number;
   projector?: { hidden?: number; out?: number };
   target?: 'ema' | 'shared';
+  precision?: 'auto' | 'fp32' | 'fp16' | 'bf16';
+  channelsLast?: 'auto' | boolean;
 }
 
 export interface NativeModel {

@@ -11,6 +11,7 @@
 #define MVEB_HAS_FUSED_ATTENTION MVEB_TORCH_AT_LEAST(2, 0)
 
 #include <ATen/Tensor.h>
+#include <ATen/autocast_mode.h>
 
 #include <sstream>
 #include <string>
@@ -39,5 +40,52 @@ typename StateMap::key_type optimizerStateKey(const StateMap&, const at::Tensor&
     return param.unsafeGetTensorImpl();
   }
 }
+
+// Mixed precision for the forward passes in scope (torch.autocast). The per-device API
+// arrived in 2.4; 1.13 has one switch for CPU and one for CUDA.
+class AutocastGuard {
+ public:
+  AutocastGuard(c10::DeviceType device, at::ScalarType dtype) : device_(device) {
+#if MVEB_TORCH_AT_LEAST(2, 4)
+    wasEnabled_ = at::autocast::is_autocast_enabled(device);
+    previousDtype_ = at::autocast::get_autocast_dtype(device);
+    at::autocast::set_autocast_dtype(device, dtype);
+    at::autocast::set_autocast_enabled(device, true);
+#else
+    const bool cuda = device == c10::DeviceType::CUDA;
+    wasEnabled_ = cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+    previousDtype_ = cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+    if (cuda) {
+      at::autocast::set_autocast_gpu_dtype(dtype);
+      at::autocast::set_enabled(true);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(dtype);
+      at::autocast::set_cpu_enabled(true);
+    }
+#endif
+  }
+  ~AutocastGuard() {
+#if MVEB_TORCH_AT_LEAST(2, 4)
+    at::autocast::set_autocast_enabled(device_, wasEnabled_);
+    at::autocast::set_autocast_dtype(device_, previousDtype_);
+#else
+    if (device_ == c10::DeviceType::CUDA) {
+      at::autocast::set_enabled(wasEnabled_);
+      at::autocast::set_autocast_gpu_dtype(previousDtype_);
+    } else {
+      at::autocast::set_cpu_enabled(wasEnabled_);
+      at::autocast::set_autocast_cpu_dtype(previousDtype_);
+    }
+#endif
+    if (!wasEnabled_) at::autocast::clear_cache();
+  }
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  c10::DeviceType device_;
+  bool wasEnabled_ = false;
+  at::ScalarType previousDtype_ = at::kFloat;
+};
 
 }  // namespace mveb::compat

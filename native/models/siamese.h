@@ -4,6 +4,7 @@
 
 #include <torch/nn/modules/container/sequential.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,6 +22,10 @@ struct ModelOptions {
   int64_t imageSize = 224;        // ViT only: the size its position embeddings are learned for
   ProjectorOptions projector;
   std::string target = "ema";     // "ema" or "shared"
+  // Forward precision: "auto" (bf16 autocast on CUDA, fp32 on CPU), "fp32", "fp16", "bf16".
+  std::string precision = "auto";
+  // Channels-last memory format: "auto" (on for CUDA), "on", "off".
+  std::string channelsLast = "auto";
 };
 
 // Backbone and projector, registered as "backbone" and "projector".
@@ -28,8 +33,8 @@ class BranchImpl : public torch::nn::Module {
  public:
   BranchImpl(std::shared_ptr<Backbone> backbone, torch::nn::Sequential projector);
   at::Tensor features(const at::Tensor& images) { return backbone_->forward(images); }
-  // L2-normalised projector output.
-  at::Tensor embed(const at::Tensor& images);
+  // Projector output, not normalised.
+  at::Tensor project(const at::Tensor& images) { return projector_->forward(backbone_->forward(images)); }
   Backbone& backbone() { return *backbone_; }
   torch::nn::Sequential& projector() { return projector_; }
 
@@ -47,6 +52,8 @@ class SiameseModelImpl : public torch::nn::Module {
   std::vector<at::Tensor> embed(const std::vector<at::Tensor>& views);
   // Target embeddings of the global views, without autograd.
   std::vector<at::Tensor> targetEmbed(const std::vector<at::Tensor>& globalViews);
+  // Pooled features of the online backbone, in float32 (with autograd unless disabled).
+  at::Tensor backboneFeatures(const at::Tensor& images);
   // target ← m·target + (1 − m)·online for parameters; buffers (BN statistics) are copied.
   void updateTarget(double momentum);
 
@@ -55,7 +62,13 @@ class SiameseModelImpl : public torch::nn::Module {
   const ModelOptions& options() const { return options_; }
 
  private:
+  // L2-normalised float32 embeddings of one view through `branch`, with the forward settings.
+  at::Tensor embedWith(Branch& branch, const at::Tensor& images);
+  // Runs `forward` under the precision and memory format chosen for `images`' device.
+  at::Tensor withForwardSettings(const at::Tensor& images, const std::function<at::Tensor(const at::Tensor&)>& forward);
+
   ModelOptions options_;
+  bool channelsLastWeights_ = false;
   Branch online_{nullptr};
   Branch target_{nullptr};
 };

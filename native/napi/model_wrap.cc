@@ -19,6 +19,13 @@ ModelOptions modelOptions(const Napi::Object& js) {
   options.arch = args::string(js, "arch", options.arch, where);
   options.target = args::string(js, "target", options.target, where);
   options.imageSize = static_cast<int64_t>(args::number(js, "imageSize", options.imageSize, where));
+  options.precision = args::string(js, "precision", options.precision, where);
+  Napi::Value channelsLast = js.Get("channelsLast");
+  if (channelsLast.IsBoolean()) {
+    options.channelsLast = channelsLast.As<Napi::Boolean>().Value() ? "on" : "off";
+  } else if (!channelsLast.IsUndefined()) {
+    options.channelsLast = args::string(js, "channelsLast", options.channelsLast, where);
+  }
   for (const char* flag : {"smallStem", "zeroInitResidual"}) {
     Napi::Value value = js.Get(flag);
     if (value.IsUndefined()) continue;
@@ -104,7 +111,7 @@ Napi::Value ModelWrap::backboneFeatures(const Napi::CallbackInfo& info) {
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "backboneFeatures", [model, images]() mutable {
     torch::NoGradGuard noGrad;
-    at::Tensor features = model->online()->features(images);
+    at::Tensor features = model->backboneFeatures(images);
     return JsResultBuilder([features](Napi::Env env) -> Napi::Value { return TensorWrap::wrap(env, features); });
   });
 }
@@ -114,7 +121,7 @@ Napi::Value ModelWrap::forwardBackward(const Napi::CallbackInfo& info) {
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "forwardBackward", [model, images]() mutable {
     auto& backbone = model->online()->backbone();
-    at::Tensor loss = backbone.forward(images).pow(2).mean();
+    at::Tensor loss = model->backboneFeatures(images).pow(2).mean();
     loss.backward();
     const double value = loss.item<double>();
     double gradNorm = 0;

@@ -1,6 +1,7 @@
 // The Siamese model: online and target branches, projector layout, EMA target, state dict names.
 import t from 'tap';
 import { Tensor, createModel } from '../../lib/index.js';
+import { relativeError } from '../helpers/numeric.js';
 import { values } from '../helpers/values.js';
 
 const small = { arch: 'resnet18' as const, smallStem: true, projector: { hidden: 32, out: 16 } };
@@ -71,4 +72,27 @@ t.test('bad options and mismatched weights are refused, naming the problem', asy
   );
   const report = await model.loadStateDict({}, { part: 'projector', strict: false });
   t.equal(report.missing.length, 14);
+});
+
+t.test('precision and memory format: channels-last gives the same features, bf16 autocast close ones', async (t) => {
+  const images = await Tensor.randn([2, 3, 32, 32], { seed: 3 });
+  const base = createModel({ ...small, zeroInitResidual: false });
+  await base.eval();
+  const weights = await base.stateDict();
+  const reference = (await (await base.backboneFeatures(images)).toArray()) as Float32Array;
+  const variants = [
+    { options: { channelsLast: true }, tolerance: 1e-5 },
+    { options: { precision: 'bf16' as const }, tolerance: 0.05 },
+  ];
+  for (const { options, tolerance } of variants) {
+    const model = createModel({ ...small, zeroInitResidual: false, ...options });
+    await model.loadStateDict(weights);
+    await model.eval();
+    const features = await model.backboneFeatures(images);
+    t.equal(features.dtype, 'float32', `${JSON.stringify(options)}: float32 out`);
+    const err = relativeError((await features.toArray()) as Float32Array, reference);
+    t.ok(err < tolerance, `${JSON.stringify(options)}: relative difference ${err.toExponential(2)}`);
+    if (options.precision === 'bf16') t.ok(err > 0, 'bf16 really ran in reduced precision');
+  }
+  t.throws(() => createModel({ ...small, precision: 'fp8' as 'bf16' }), /precision must be 'auto', 'fp32', 'fp16' or 'bf16', got 'fp8'/);
 });

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""PyTorch-Python reference for bench/models/forward-backward.mjs: the same backbones
+(torchvision's ResNet-50; ViT-S/16 built with torchvision's VisionTransformer), the same loss
+mean(features**2), the same batch and threads. Prints one JSON line per architecture."""
+import argparse, json, time
+import torch, torchvision
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--archs", default="resnet50,vit_small_16")
+parser.add_argument("--batch", type=int, default=32)
+parser.add_argument("--size", type=int, default=224)
+parser.add_argument("--threads", type=int, required=True)
+parser.add_argument("--repeats", type=int, default=3)
+args = parser.parse_args()
+torch.set_num_threads(args.threads)
+
+def build(arch):
+    if arch == "resnet50":
+        model = torchvision.models.resnet50()
+        model.fc = torch.nn.Identity()
+        return model
+    if arch == "vit_small_16":
+        model = torchvision.models.VisionTransformer(image_size=args.size, patch_size=16, num_layers=12, num_heads=6,
+                                                     hidden_dim=384, mlp_dim=1536)
+        model.heads = torch.nn.Identity()
+        return model
+    raise SystemExit(f"unknown arch {arch}")
+
+for arch in args.archs.split(","):
+    model = build(arch).train()
+    images = torch.randn(args.batch, 3, args.size, args.size)
+    samples = []
+    for i in range(args.repeats + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        loss = model(images).pow(2).mean()
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+        if i > 0:
+            samples.append(time.perf_counter() - start)
+    samples.sort()
+    print(json.dumps({"impl": "python", "arch": arch, "batch": args.batch, "size": args.size, "threads": args.threads,
+                      "torch": torch.__version__, "medianMs": 1000 * samples[len(samples) // 2], "samplesMs": [1000 * s for s in samples]}))
