@@ -47,5 +47,6 @@ export MVEB_SKIP_GYP=1
 step tests npx tap --reporter=tap --disable-coverage test/
 # Benchmarks: each compares its variants side by side in one run, CPU and CUDA.
 step bench-stein node bench/stein.mjs --devices cpu,cuda --repeats 5
+step bench-forward-backward node bench/models/forward-backward.mjs --device cuda --batch 256 --repeats 5 --python "$MVEB_PYTHON"
 echo "failed steps: $failed" | tee -a "$OUT/summary.txt"
 exit "$failed"

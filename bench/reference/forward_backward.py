@@ -11,6 +11,9 @@ parser.add_argument("--batch", type=int, default=32)
 parser.add_argument("--size", type=int, default=224)
 parser.add_argument("--threads", type=int, required=True)
 parser.add_argument("--repeats", type=int, default=3)
+parser.add_argument("--device", default="cpu")
+parser.add_argument("--amp", default="none", help="none or bf16 (autocast, as mveb-torch's default on CUDA)")
+parser.add_argument("--channels-last", action="store_true")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 
@@ -27,16 +30,23 @@ def build(arch):
     raise SystemExit(f"unknown arch {arch}")
 
 for arch in args.archs.split(","):
-    model = build(arch).train()
-    images = torch.randn(args.batch, 3, args.size, args.size)
+    model = build(arch).train().to(args.device)
+    images = torch.randn(args.batch, 3, args.size, args.size, device=args.device)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
     samples = []
     for i in range(args.repeats + 1):  # the first is a warm-up
         start = time.perf_counter()
-        loss = model(images).pow(2).mean()
+        with torch.autocast(args.device.split(":")[0], dtype=torch.bfloat16, enabled=args.amp == "bf16"):
+            features = model(images)
+        loss = features.float().pow(2).mean()
         loss.backward()
         model.zero_grad(set_to_none=True)
+        if args.device.startswith("cuda"):
+            torch.cuda.synchronize()
         if i > 0:
             samples.append(time.perf_counter() - start)
     samples.sort()
     print(json.dumps({"impl": "python", "arch": arch, "batch": args.batch, "size": args.size, "threads": args.threads,
-                      "torch": torch.__version__, "medianMs": 1000 * samples[len(samples) // 2], "samplesMs": [1000 * s for s in samples]}))
+                      "device": args.device, "amp": args.amp, "channelsLast": args.channels_last, "torch": torch.__version__, "medianMs": 1000 * samples[len(samples) // 2], "samplesMs": [1000 * s for s in samples]}))
