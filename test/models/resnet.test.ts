@@ -92,24 +92,26 @@ for (const arch of depths) {
   });
 }
 
-t.test('resnet50: weights saved by torchvision load into ours and give the same features', async (t) => {
-  const dir = tempDir(t);
-  const images = await inputImages(dir, 6);
-  const weights = join(dir, 'tv.pth');
-  runPython(torchvisionWrites, ['resnet50', weights, images, join(dir, 'tv.npy')]);
-  const model = createModel({ arch: 'resnet50', projector: { hidden: 64, out: 32 } });
-  const report = await model.loadStateDict(await loadPth(weights), { part: 'backbone', strict: false });
-  t.same(report.missing, []);
-  t.same(report.unexpected.sort(), ['fc.bias', 'fc.weight']);
-  await t.rejects(model.loadStateDict(await loadPth(weights), { part: 'backbone' }), /strict.*unexpected keys: \[fc\.weight, fc\.bias\]/);
-  await model.eval();
-  const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
-  const theirs = (await (await Tensor.loadNpy(join(dir, 'tv.npy'))).toArray()) as Float32Array;
-  const err = relativeError(ours, theirs);
-  t.ok(err < 1e-4, `features relative difference ${err.toExponential(2)}`);
-  const sd = await model.stateDict({ part: 'backbone' });
-  t.same(Array.from((await sd['layer1.0.bn1.num_batches_tracked']!.toArray()) as BigInt64Array), [7n], 'num_batches_tracked loaded');
-});
+for (const arch of depths) {
+  t.test(`${arch}: weights saved by torchvision load into ours and give the same features`, async (t) => {
+    const dir = tempDir(t);
+    const images = await inputImages(dir, 6);
+    const weights = join(dir, 'tv.pth');
+    runPython(torchvisionWrites, [arch, weights, images, join(dir, 'tv.npy')]);
+    const model = createModel({ arch, projector: { hidden: 64, out: 32 } });
+    const report = await model.loadStateDict(await loadPth(weights), { part: 'backbone', strict: false });
+    t.same(report.missing, []);
+    t.same(report.unexpected.sort(), ['fc.bias', 'fc.weight']);
+    await t.rejects(model.loadStateDict(await loadPth(weights), { part: 'backbone' }), /strict.*unexpected keys: \[fc\.weight, fc\.bias\]/);
+    await model.eval();
+    const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
+    const theirs = (await (await Tensor.loadNpy(join(dir, 'tv.npy'))).toArray()) as Float32Array;
+    const err = relativeError(ours, theirs);
+    t.ok(err < 1e-4, `features relative difference ${err.toExponential(2)}`);
+    const sd = await model.stateDict({ part: 'backbone' });
+    t.same(Array.from((await sd['layer1.0.bn1.num_batches_tracked']!.toArray()) as BigInt64Array), [7n], 'num_batches_tracked loaded');
+  });
+}
 
 t.test('the small-image stem: 3×3 stride-1 conv1, no max-pool, full resolution into layer1', async (t) => {
   const model = createModel({ arch: 'resnet18', smallStem: true, projector: { hidden: 64, out: 32 } });
