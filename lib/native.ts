@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelOptions } from './models.js';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8';
 export type TypedArrayOf<D extends DType> = D extends 'float32'
@@ -114,17 +115,6 @@ export interface NativeExperiments {
 
 export type ModelPart = 'model' | 'online' | 'backbone' | 'projector';
 
-export interface NativeModelOptions {
-  arch?: string;
-  smallStem?: boolean;
-  zeroInitResidual?: boolean;
-  imageSize?: number;
-  projector?: { hidden?: number; out?: number };
-  target?: 'ema' | 'shared';
-  precision?: 'auto' | 'fp32' | 'fp16' | 'bf16';
-  channelsLast?: 'auto' | boolean;
-}
-
 export interface NativeModel {
   readonly featureDim: number;
   embed(views: NativeTensor[]): Promise<NativeTensor[]>;
@@ -143,7 +133,7 @@ export interface NativeModel {
 }
 
 export interface NativeModelClass {
-  new (options: NativeModelOptions): NativeModel;
+  new (options: ModelOptions): NativeModel;
 }
 
 export interface NativeIo {

@@ -22,6 +22,12 @@ std::string string(const Napi::Object& options, const char* key, const std::stri
   return value.As<Napi::String>().Utf8Value();
 }
 
+std::string requiredString(const Napi::CallbackInfo& info, size_t index, const std::string& where, const char* name) {
+  if (info.Length() <= index || !info[index].IsString())
+    throw Napi::TypeError::New(info.Env(), where + ": " + name + " must be a string");
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
 Napi::Object options(const Napi::CallbackInfo& info, size_t index, const std::string& where) {
   if (info.Length() <= index || info[index].IsUndefined()) return Napi::Object::New(info.Env());
   if (!info[index].IsObject()) throw Napi::TypeError::New(info.Env(), where + ": options must be an object");
@@ -37,6 +43,12 @@ std::vector<at::Tensor> tensors(const Napi::Value& value, const std::string& whe
     result.push_back(TensorWrap::unwrap(array.Get(i), item.c_str()));
   }
   return result;
+}
+
+Napi::Array tensorArray(Napi::Env env, const std::vector<at::Tensor>& tensors) {
+  auto array = Napi::Array::New(env, tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) array.Set(i, TensorWrap::wrap(env, tensors[i]));
+  return array;
 }
 
 }  // namespace mveb::args

@@ -2,19 +2,14 @@
 
 #include "io/pth.h"
 #include "napi/addon_data.h"
+#include "napi/args.h"
 #include "napi/named_tensors.h"
 
 namespace mveb {
 namespace {
 
-std::string pathArgument(const Napi::CallbackInfo& info, const char* where) {
-  if (info.Length() < 1 || !info[0].IsString())
-    throw Napi::TypeError::New(info.Env(), std::string(where) + ": path must be a string");
-  return info[0].As<Napi::String>().Utf8Value();
-}
-
 Napi::Value jsSavePth(const Napi::CallbackInfo& info) {
-  const std::string path = pathArgument(info, "savePth");
+  const std::string path = args::requiredString(info, 0, "savePth", "path");
   pth::NamedTensors tensors = namedTensorsFromJs(info[1], "savePth");
   return AddonData::of(info.Env()).device->submit(info.Env(), "savePth", [path, tensors] {
     pth::saveTensors(tensors, path);

@@ -84,12 +84,9 @@ Napi::Value ModelWrap::embed(const Napi::CallbackInfo& info) {
   auto views = args::tensors(info[0], "embed", "views");
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "embed", [model, views]() mutable {
-    std::vector<at::Tensor> out = model->embed(views);
-    return JsResultBuilder([out](Napi::Env env) -> Napi::Value {
-      auto array = Napi::Array::New(env, out.size());
-      for (size_t i = 0; i < out.size(); ++i) array.Set(i, TensorWrap::wrap(env, out[i].detach()));
-      return array;
-    });
+    std::vector<at::Tensor> out;
+    for (const auto& z : model->embed(views)) out.push_back(z.detach());
+    return JsResultBuilder([out](Napi::Env env) -> Napi::Value { return args::tensorArray(env, out); });
   });
 }
 
@@ -98,11 +95,7 @@ Napi::Value ModelWrap::targetEmbed(const Napi::CallbackInfo& info) {
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "targetEmbed", [model, views]() mutable {
     std::vector<at::Tensor> out = model->targetEmbed(views);
-    return JsResultBuilder([out](Napi::Env env) -> Napi::Value {
-      auto array = Napi::Array::New(env, out.size());
-      for (size_t i = 0; i < out.size(); ++i) array.Set(i, TensorWrap::wrap(env, out[i]));
-      return array;
-    });
+    return JsResultBuilder([out](Napi::Env env) -> Napi::Value { return args::tensorArray(env, out); });
   });
 }
 
@@ -196,8 +189,7 @@ Napi::Value ModelWrap::updateTarget(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ModelWrap::to(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "to: device must be a string");
-  const std::string device = info[0].As<Napi::String>().Utf8Value();
+  const std::string device = args::requiredString(info, 0, "to", "device");
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "to('" + device + "')", [model, device]() mutable {
     model->to(at::Device(device));

@@ -53,12 +53,6 @@ std::vector<at::Tensor> gradLeaves(const std::vector<at::Tensor>& tensors) {
   return leaves;
 }
 
-Napi::Array tensorArray(Napi::Env env, const std::vector<at::Tensor>& tensors) {
-  auto array = Napi::Array::New(env, tensors.size());
-  for (size_t i = 0; i < tensors.size(); ++i) array.Set(i, TensorWrap::wrap(env, tensors[i]));
-  return array;
-}
-
 Napi::Value jsSteinScore(const Napi::CallbackInfo& info) {
   at::Tensor z = TensorWrap::unwrap(info[0], "steinScore: z");
   SteinOptions options = steinOptions(args::options(info, 1, "steinScore"), "steinScore");
@@ -123,7 +117,7 @@ Napi::Value jsMvebLoss(const Napi::CallbackInfo& info) {
       auto bw = Napi::Array::New(env, bandwidthValues.size());
       for (size_t i = 0; i < bandwidthValues.size(); ++i) bw.Set(i, bandwidthValues[i]);
       out.Set("bandwidths", bw);
-      if (grad) out.Set("grads", tensorArray(env, grads));
+      if (grad) out.Set("grads", args::tensorArray(env, grads));
       return out;
     });
   });

@@ -113,8 +113,7 @@ Napi::Value OptimizerWrap::lr(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value OptimizerWrap::saveState(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "saveState: path must be a string");
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const std::string path = args::requiredString(info, 0, "saveState", "path");
   auto optimizer = optimizer_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "saveState", [optimizer, path] {
     saveOptimizer(*optimizer, path);
@@ -123,8 +122,7 @@ Napi::Value OptimizerWrap::saveState(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value OptimizerWrap::loadState(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "loadState: path must be a string");
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const std::string path = args::requiredString(info, 0, "loadState", "path");
   auto optimizer = optimizer_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "loadState", [optimizer, path] {
     loadOptimizer(*optimizer, path);

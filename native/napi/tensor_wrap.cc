@@ -9,6 +9,7 @@
 #include "dtypes.h"
 #include "io/npy_tensor.h"
 #include "napi/addon_data.h"
+#include "napi/args.h"
 #include "napi/errors.h"
 #include "torch_compat.h"
 
@@ -32,12 +33,6 @@ std::vector<int64_t> shapeArgument(const Napi::Value& value, const char* where) 
     shape.push_back(static_cast<int64_t>(d));
   }
   return shape;
-}
-
-std::string stringArgument(const Napi::CallbackInfo& info, size_t index, const char* where, const char* name) {
-  if (info.Length() <= index || !info[index].IsString())
-    throw typeError(info.Env(), std::string(where) + ": " + name + " must be a string");
-  return info[index].As<Napi::String>().Utf8Value();
 }
 
 std::string shapeText(at::IntArrayRef shape) {
@@ -137,7 +132,7 @@ Napi::Value TensorWrap::fromTypedArray(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TensorWrap::loadNpy(const Napi::CallbackInfo& info) {
-  std::string path = stringArgument(info, 0, "loadNpy", "path");
+  std::string path = args::requiredString(info, 0, "loadNpy", "path");
   return tensorPromise(info.Env(), "loadNpy", [path] { return npy::load(path); });
 }
 
@@ -194,7 +189,7 @@ Napi::Value TensorWrap::toTypedArray(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TensorWrap::to(const Napi::CallbackInfo& info) {
-  std::string device = stringArgument(info, 0, "to", "device");
+  std::string device = args::requiredString(info, 0, "to", "device");
   at::Tensor source = tensor_;
   return tensorPromise(info.Env(), "to('" + device + "')", [source, device] {
     return source.to(at::Device(device));
@@ -218,7 +213,7 @@ Napi::Value TensorWrap::transpose(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TensorWrap::saveNpy(const Napi::CallbackInfo& info) {
-  std::string path = stringArgument(info, 0, "saveNpy", "path");
+  std::string path = args::requiredString(info, 0, "saveNpy", "path");
   at::Tensor source = tensor_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "saveNpy", [source, path] {
     npy::save(source, path);

@@ -1,7 +1,7 @@
 // ResNets against Python's torchvision (Debian python3-torchvision): names, numerics, both directions.
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor, createModel, loadPth, savePth, type Architecture } from '../../lib/index.js';
+import { Tensor, createModel, loadPth, savePth } from '../../lib/index.js';
 import { relativeError } from '../helpers/numeric.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
