@@ -40,11 +40,13 @@ class BlockImpl : public torch::nn::Module {
     }
   }
 
+  // In-place ReLU and residual add, as torchvision: each saves a full activation per layer.
   at::Tensor forward(const at::Tensor& x) {
-    at::Tensor y = at::relu(bn1_(conv1_(x)));
+    at::Tensor y = bn1_(conv1_(x)).relu_();
     y = bn2_(conv2_(y));
-    if (bottleneck_) y = bn3_(conv3_(at::relu(y)));
-    return at::relu(y + (downsample_ ? downsample_->forward(x) : x));
+    if (bottleneck_) y = bn3_(conv3_(y.relu_()));
+    y += downsample_ ? downsample_->forward(x) : x;
+    return y.relu_();
   }
 
   torch::nn::BatchNorm2d& lastNorm() { return bottleneck_ ? bn3_ : bn2_; }
@@ -96,7 +98,7 @@ class ResNet : public Backbone {
   }
 
   at::Tensor forward(const at::Tensor& images) override {
-    at::Tensor x = at::relu(bn1_(conv1_(images)));
+    at::Tensor x = bn1_(conv1_(images)).relu_();
     if (!smallStem_) x = at::max_pool2d(x, 3, 2, 1);
     for (auto& layer : layers_) x = layer->forward(x);
     return at::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
