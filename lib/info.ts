@@ -2,7 +2,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { native, nativeAddonPath, packageRoot, type NativeCudaDevice } from './native.js';
+import { native, nativeAddonPath, packageRoot, type CpuCacheStats, type NativeCudaDevice } from './native.js';
 
 export interface InfoReport {
   package: { name: string; version: string };
@@ -15,6 +15,8 @@ export interface InfoReport {
   cudaDevices: NativeCudaDevice[];
   threads: { intraOp: number; interOp: number; hardware: number };
   blas: string[];
+  /** The CPU block cache (large tensors reused without returning memory to the kernel). */
+  cpuCache: CpuCacheStats;
 }
 
 function packageJson(): { name: string; version: string } {
@@ -57,6 +59,7 @@ export function info(): InfoReport {
     cudaDevices: built.cudaDevices,
     threads: { ...built.threads, hardware: availableParallelism() },
     blas: loadedBlasLibraries(),
+    cpuCache: native().cpuCacheStats(),
   };
 }
 

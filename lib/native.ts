@@ -140,8 +140,17 @@ export interface NativeIo {
   savePth(path: string, tensors: Record<string, NativeTensor>): Promise<void>;
 }
 
+export interface CpuCacheStats {
+  installed: boolean;
+  hits: number;
+  misses: number;
+  cachedBytes: number;
+  limitBytes: number;
+}
+
 export interface NativeAddon {
   setNumThreads(threads: number): Promise<void>;
+  cpuCacheStats(): CpuCacheStats;
   NativeModel: NativeModelClass;
   io: NativeIo;
   experiments: NativeExperiments;

@@ -1,7 +1,10 @@
 // Module registration only.
 #include <napi.h>
 
+#include <memory>
+
 #include "info.h"
+#include "memory/caching_cpu_allocator.h"
 #include "napi/addon_data.h"
 #include "napi/experiments_wrap.h"
 #include "napi/io_wrap.h"
@@ -14,7 +17,8 @@
 namespace {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new mveb::AddonData(env));  // owned and deleted by the environment
+  mveb::installCachingCpuAllocator();
+  env.SetInstanceData(std::make_unique<mveb::AddonData>(env).release());  // owned and deleted by the environment
   mveb::TensorWrap::define(env, exports);
   mveb::OptimizerWrap::define(env, exports);
   mveb::defineOps(env, exports);

@@ -7,6 +7,14 @@
   (TORCH_VERSION_MAJOR > (major) ||        \
    (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
+// c10::Allocator: allocate() lost its const in 2.3; copy_data() became pure virtual in 2.2.
+#if MVEB_TORCH_AT_LEAST(2, 3)
+#define MVEB_ALLOCATE_CONST
+#else
+#define MVEB_ALLOCATE_CONST const
+#endif
+#define MVEB_ALLOCATOR_HAS_COPY_DATA MVEB_TORCH_AT_LEAST(2, 2)
+
 // at::scaled_dot_product_attention (fused attention) arrived in 2.0.
 #define MVEB_HAS_FUSED_ATTENTION MVEB_TORCH_AT_LEAST(2, 0)
 

@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "memory/caching_cpu_allocator.h"
 #include "napi/addon_data.h"
 
 namespace mveb {
@@ -20,10 +21,22 @@ Napi::Value jsSetNumThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value jsCpuCacheStats(const Napi::CallbackInfo& info) {
+  const CpuCacheStats stats = cpuCacheStats();
+  auto out = Napi::Object::New(info.Env());
+  out.Set("installed", stats.installed);
+  out.Set("hits", static_cast<double>(stats.hits));
+  out.Set("misses", static_cast<double>(stats.misses));
+  out.Set("cachedBytes", static_cast<double>(stats.cachedBytes));
+  out.Set("limitBytes", static_cast<double>(stats.limitBytes));
+  return out;
+}
+
 }  // namespace
 
 void defineRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New<jsSetNumThreads>(env, "setNumThreads"));
+  exports.Set("cpuCacheStats", Napi::Function::New<jsCpuCacheStats>(env, "cpuCacheStats"));
 }
 
 }  // namespace mveb

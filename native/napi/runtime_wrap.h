@@ -1,4 +1,4 @@
-// Process-wide LibTorch settings: intra-op threads.
+// Process-wide LibTorch settings: intra-op threads, the CPU block cache.
 #pragma once
 
 #include <napi.h>

@@ -1,0 +1,41 @@
+// The CPU block cache: large tensors are reused instead of returned to the kernel.
+import { execFileSync } from 'node:child_process';
+import t from 'tap';
+import { Tensor, info, ops } from '../lib/index.js';
+import { distIndex } from './helpers/paths.js';
+
+t.test('large allocations go through the cache, and reused blocks hold the right values', async (t) => {
+  const before = info().cpuCache;
+  t.equal(before.installed, true);
+  t.ok(before.limitBytes > 0);
+  const a = await Tensor.randn([1024, 1024], { seed: 1 }); // 4 MiB
+  for (let i = 0; i < 5; i++) await ops.matmul(a, a);
+  const after = info().cpuCache;
+  t.ok(after.misses > before.misses, 'large allocations went through the cache');
+  t.ok(after.hits + after.misses > before.hits + before.misses);
+  // Values are untouched by reuse.
+  const identity = Tensor.fromArray(Float32Array.from({ length: 1024 * 1024 }, (_, i) => (i % 1025 === 0 ? 1 : 0)), [1024, 1024]);
+  const product = await ops.matmul(a, identity);
+  t.same(Array.from((await product.toArray()) as Float32Array).slice(0, 8), Array.from((await a.toArray()) as Float32Array).slice(0, 8));
+});
+
+t.test('reuse happens within one native call: a loop of same-size temporaries hits the cache', async (t) => {
+  const script = `
+    const { Tensor, createModel, info } = await import(${JSON.stringify(distIndex)});
+    const model = createModel({ arch: 'resnet18', projector: { hidden: 8, out: 8 } });
+    const images = await Tensor.randn([8, 3, 64, 64], { seed: 1 });
+    for (let i = 0; i < 3; i++) await model.forwardBackward(images);
+    console.log(JSON.stringify(info().cpuCache));
+  `;
+  const stats = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  t.ok(stats.hits > stats.misses, `hits ${stats.hits} > misses ${stats.misses} over three identical steps`);
+});
+
+t.test('MVEB_CPU_ALLOCATOR=system keeps LibTorch’s own allocator', async (t) => {
+  const script = `const { info } = await import(${JSON.stringify(distIndex)}); console.log(info().cpuCache.installed);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, MVEB_CPU_ALLOCATOR: 'system' },
+  });
+  t.equal(out.trim(), 'false');
+});
