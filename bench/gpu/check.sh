@@ -44,7 +44,7 @@ cp "$OUT/info-json.log" "$OUT/info.json" 2>/dev/null
 # Every test: the CUDA ones run here instead of skipping. The gyp build (CPU-only, needs
 # Node's headers from the network) is not built here: MVEB_SKIP_GYP skips its test.
 export MVEB_SKIP_GYP=1
-step tests npx tap --reporter=tap --disable-coverage test/
+step tests npx tap --reporter=tap --disable-coverage
 # Benchmarks: each compares its variants side by side in one run, CPU and CUDA.
 step bench-stein node bench/stein.mjs --devices cpu,cuda --repeats 5
 step bench-forward-backward node bench/models/forward-backward.mjs --device cuda --batch 256 --repeats 5 --python "$MVEB_PYTHON"
