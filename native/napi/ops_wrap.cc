@@ -20,24 +20,10 @@ SteinOptions steinOptions(const Napi::Object& options, const std::string& where)
   SteinOptions stein;
   stein.eta = args::number(options, "eta", stein.eta, where);
   stein.minBandwidth = args::number(options, "minBandwidth", stein.minBandwidth, where);
-  const std::string solver = args::string(options, "solver", "cholesky", where);
-  if (solver == "cholesky") {
-    stein.solver = SteinSolver::Cholesky;
-  } else if (solver == "inverse") {
-    stein.solver = SteinSolver::Inverse;
-  } else {
-    throw Napi::TypeError::New(options.Env(), where + ": options.solver must be 'cholesky' or 'inverse', got '" +
-                                                  solver + "'");
-  }
-  const std::string precision = args::string(options, "precision", "float64", where);
-  if (precision == "float64") {
-    stein.precision = SteinPrecision::Float64;
-  } else if (precision == "input") {
-    stein.precision = SteinPrecision::Input;
-  } else {
-    throw Napi::TypeError::New(options.Env(), where + ": options.precision must be 'float64' or 'input', got '" +
-                                                  precision + "'");
-  }
+  stein.solver = args::choice<SteinSolver>(options, "solver",
+                                           {{"cholesky", SteinSolver::Cholesky}, {"inverse", SteinSolver::Inverse}}, where);
+  stein.precision = args::choice<SteinPrecision>(
+      options, "precision", {{"float64", SteinPrecision::Float64}, {"input", SteinPrecision::Input}}, where);
   return stein;
 }
 
