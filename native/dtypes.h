@@ -31,12 +31,6 @@ inline const DtypeName& dtypeOf(c10::ScalarType type) {
                               " is not supported here (supported: " + supportedDtypes() + ")");
 }
 
-inline const DtypeName& dtypeNamed(const std::string& name) {
-  for (const auto& d : kDtypes)
-    if (name == d.name) return d;
-  throw std::invalid_argument("unknown dtype '" + name + "' (supported: " + supportedDtypes() + ")");
-}
-
 inline const DtypeName& dtypeOfNpyDescr(const std::string& descr) {
   // NumPy writes uint8 as '|u1'; '<u1' and '=' byte orders mean the same on little-endian hosts.
   std::string normal = descr;

@@ -58,8 +58,6 @@ class SiameseModelImpl : public torch::nn::Module {
   void updateTarget(double momentum);
 
   Branch& online() { return online_; }
-  bool sharedTarget() const { return !target_; }
-  const ModelOptions& options() const { return options_; }
 
  private:
   // L2-normalised float32 embeddings of one view through `branch`, with the forward settings.

@@ -19,6 +19,11 @@ using JsResultBuilder = std::function<Napi::Value(Napi::Env)>;
 // Runs on the device thread; may throw (the Promise then rejects).
 using DeviceWork = std::function<JsResultBuilder()>;
 
+// The result of work that only has an effect: the Promise resolves to undefined.
+inline JsResultBuilder resolvesUndefined() {
+  return [](Napi::Env env) -> Napi::Value { return env.Undefined(); };
+}
+
 class DeviceThread {
  public:
   explicit DeviceThread(Napi::Env env);

@@ -13,7 +13,7 @@ Napi::Value jsSavePth(const Napi::CallbackInfo& info) {
   pth::NamedTensors tensors = namedTensorsFromJs(info[1], "savePth");
   return AddonData::of(info.Env()).device->submit(info.Env(), "savePth", [path, tensors] {
     pth::saveTensors(tensors, path);
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 

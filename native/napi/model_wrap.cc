@@ -41,8 +41,6 @@ ModelOptions modelOptions(const Napi::Object& js) {
   return options;
 }
 
-Napi::Value undefinedResult(Napi::Env env) { return env.Undefined(); }
-
 }  // namespace
 
 void ModelWrap::define(Napi::Env env, Napi::Object exports) {
@@ -173,7 +171,7 @@ Napi::Value ModelWrap::setTraining(const Napi::CallbackInfo& info) {
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "train", [model, training]() mutable {
     model->train(training);
-    return JsResultBuilder(undefinedResult);
+    return resolvesUndefined();
   });
 }
 
@@ -184,7 +182,7 @@ Napi::Value ModelWrap::updateTarget(const Napi::CallbackInfo& info) {
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "updateTarget", [model, momentum]() mutable {
     model->updateTarget(momentum);
-    return JsResultBuilder(undefinedResult);
+    return resolvesUndefined();
   });
 }
 
@@ -193,7 +191,7 @@ Napi::Value ModelWrap::to(const Napi::CallbackInfo& info) {
   auto model = model_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "to('" + device + "')", [model, device]() mutable {
     model->to(at::Device(device));
-    return JsResultBuilder(undefinedResult);
+    return resolvesUndefined();
   });
 }
 

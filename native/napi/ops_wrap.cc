@@ -117,7 +117,7 @@ Napi::Value jsEmaUpdate(const Napi::CallbackInfo& info) {
   const double momentum = info[2].As<Napi::Number>().DoubleValue();
   return AddonData::of(info.Env()).device->submit(info.Env(), "emaUpdate", [target, online, momentum] {
     emaUpdate(target, online, momentum);
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 

@@ -79,7 +79,7 @@ Napi::Value OptimizerWrap::step(const Napi::CallbackInfo& info) {
     }
     optimizer->step();
     for (auto& p : params) p.mutable_grad() = at::Tensor();
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 
@@ -117,7 +117,7 @@ Napi::Value OptimizerWrap::saveState(const Napi::CallbackInfo& info) {
   auto optimizer = optimizer_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "saveState", [optimizer, path] {
     saveOptimizer(*optimizer, path);
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 
@@ -126,7 +126,7 @@ Napi::Value OptimizerWrap::loadState(const Napi::CallbackInfo& info) {
   auto optimizer = optimizer_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "loadState", [optimizer, path] {
     loadOptimizer(*optimizer, path);
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 

@@ -17,7 +17,7 @@ Napi::Value jsSetNumThreads(const Napi::CallbackInfo& info) {
   at::set_num_threads(threads);
   return AddonData::of(info.Env()).device->submit(info.Env(), "setNumThreads", [threads] {
     at::set_num_threads(threads);
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 

@@ -217,7 +217,7 @@ Napi::Value TensorWrap::saveNpy(const Napi::CallbackInfo& info) {
   at::Tensor source = tensor_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "saveNpy", [source, path] {
     npy::save(source, path);
-    return JsResultBuilder([](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    return resolvesUndefined();
   });
 }
 
