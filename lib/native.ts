@@ -148,7 +148,44 @@ export interface CpuCacheStats {
   limitBytes: number;
 }
 
+export interface NativePhotometricParams {
+  jitter: number[];
+  order: number[];
+  factors: number[];
+  grayscale: number[];
+  blur: number[];
+  sigma: number[];
+  solarize: number[];
+}
+
+export interface NativePhotometricOptions {
+  jitterProb?: number;
+  brightness?: number;
+  contrast?: number;
+  saturation?: number;
+  hue?: number;
+  grayscaleProb?: number;
+  blurProb?: number;
+  sigmaMin?: number;
+  sigmaMax?: number;
+  blurKernel?: number;
+  solarizeProb?: number;
+  solarizeThreshold?: number;
+  mean?: readonly number[];
+  std?: readonly number[];
+  seed?: number;
+  params?: NativePhotometricParams;
+  device?: string;
+  implementation?: 'auto' | 'fused' | 'aten';
+}
+
 export interface NativeAddon {
+  drawPhotometricParams(
+    count: number,
+    spec: NativePhotometricOptions,
+    seed: number,
+  ): NativePhotometricParams & { blurKernel: number };
+  photometricAugment(data: Uint8Array, shape: readonly number[], options: NativePhotometricOptions): Promise<NativeTensor>;
   setNumThreads(threads: number): Promise<void>;
   cpuCacheStats(): CpuCacheStats;
   NativeModel: NativeModelClass;

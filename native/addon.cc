@@ -6,6 +6,7 @@
 #include "info.h"
 #include "memory/caching_cpu_allocator.h"
 #include "napi/addon_data.h"
+#include "napi/augment_wrap.h"
 #include "napi/experiments_wrap.h"
 #include "napi/io_wrap.h"
 #include "napi/model_wrap.h"
@@ -26,6 +27,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   mveb::defineIo(env, exports);
   mveb::ModelWrap::define(env, exports);
   mveb::defineRuntime(env, exports);
+  mveb::defineAugment(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }

@@ -1,0 +1,69 @@
+// Photometric augmentation of uint8 NHWC batches, on the device the batch goes to
+// (native/augment): colour jitter, grayscale, Gaussian blur, solarisation, normalisation.
+import { native, type NativePhotometricParams } from '../native.js';
+import { Tensor } from '../tensor.js';
+
+/** One view's photometric recipe; every field defaults to DINO's global-view-1 values. */
+export interface PhotometricSpec {
+  /** Probability that colour jitter is applied (0.8). */
+  jitterProb?: number;
+  /** Brightness factor drawn from [1 − b, 1 + b] (0.4). */
+  brightness?: number;
+  /** Contrast factor drawn from [1 − c, 1 + c] (0.4). */
+  contrast?: number;
+  /** Saturation factor drawn from [1 − s, 1 + s] (0.2). */
+  saturation?: number;
+  /** Hue shift drawn from [−h, h], h ≤ 0.5 (0.1). */
+  hue?: number;
+  /** Probability of converting to grayscale (0.2). */
+  grayscaleProb?: number;
+  /** Probability of a Gaussian blur (1.0). */
+  blurProb?: number;
+  /** Blur σ drawn from [sigmaMin, sigmaMax] ([0.1, 2]). */
+  sigmaMin?: number;
+  sigmaMax?: number;
+  /** Odd blur kernel size; 0 (default) = 2·ceil(3·sigmaMax) + 1. */
+  blurKernel?: number;
+  /** Probability of solarisation (0). */
+  solarizeProb?: number;
+  /** Values ≥ threshold are inverted (128/255, as PIL's solarize(128)). */
+  solarizeThreshold?: number;
+  /** Normalisation (ImageNet's by default). */
+  mean?: readonly number[];
+  std?: readonly number[];
+}
+
+/** Per-sample parameters, one entry (four for `order`/`factors`) per image. */
+export type PhotometricParams = NativePhotometricParams;
+
+export interface PhotometricOptions extends PhotometricSpec {
+  /** Draw the per-sample parameters from this seed (reproducible)... */
+  seed?: number;
+  /** ...or give them. */
+  params?: PhotometricParams;
+  /** Where the work runs and the result lives ('cpu' default, 'cuda', 'cuda:1'). */
+  device?: string;
+  /** 'auto' (default): the fused kernel on CPU, batched ATen operations on other devices. */
+  implementation?: 'auto' | 'fused' | 'aten';
+}
+
+/** The parameters `seed` gives for `count` images (what photometricAugment would draw). */
+export function drawPhotometricParams(
+  count: number,
+  spec: PhotometricSpec,
+  seed: number,
+): PhotometricParams & { blurKernel: number } {
+  return native().drawPhotometricParams(count, spec, seed);
+}
+
+/** uint8 images [N, H, W, 3] → normalised float32 [N, 3, H, W] on `options.device`. */
+export async function photometricAugment(
+  images: Uint8Array,
+  shape: readonly [number, number, number, number],
+  options: PhotometricOptions,
+): Promise<Tensor<'float32'>> {
+  if (options.seed === undefined && options.params === undefined) {
+    throw new TypeError('photometricAugment: give options.seed or options.params');
+  }
+  return new Tensor(await native().photometricAugment(images, shape, options));
+}
