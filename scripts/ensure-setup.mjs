@@ -37,7 +37,9 @@ export function cliReady() {
 function oraclesReady() {
   return (
     succeeds(python, ['-c', 'import torch, torchvision, numpy']) &&
-    existsSync(join(fashionMnist, 'train-images-idx3-ubyte.gz'))
+    existsSync(join(fashionMnist, 'train-images-idx3-ubyte.gz')) &&
+    // skimage's photographs are the data-pipeline fixtures
+    succeeds(python, ['-c', 'import skimage.data'])
   );
 }
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # LibTorch comes from libtorch-dev unless LIBTORCH / Torch_DIR point elsewhere.
-packages=(cmake g++ make python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist)
+packages=(cmake g++ make python3 python3-numpy python3-torch python3-torchvision python3-skimage dataset-fashion-mnist)
 if [[ -z "${LIBTORCH:-}" && -z "${Torch_DIR:-}" ]]; then
   # OpenBLAS replaces Debian's reference BLAS behind LibTorch (3x faster training steps).
   packages+=(libtorch-dev libopenblas0-openmp)

@@ -45,7 +45,10 @@ export class WorkerPool<T extends { id: number }, R extends { id: number; error?
   }
 
   private spawn(script: URL, workerData: unknown): Slot<R> {
-    const worker = new Worker(script, { workerData });
+    // Workers inherit Node's flags (a TypeScript loader under tests), except the ones
+    // that only make sense for the main script.
+    const execArgv = process.execArgv.filter((flag) => !/^--(input-type|eval|print)\b/.test(flag));
+    const worker = new Worker(script, { workerData, execArgv });
     worker.unref();
     const slot: Slot<R> = { worker };
     worker.on('message', (result: R) => {
