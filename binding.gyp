@@ -20,7 +20,7 @@
       # LibTorch reports every error as a C++ exception and uses RTTI.
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["<!(node scripts/find-libtorch.mjs --gyp cxx_std)", "-fexceptions", "-frtti", "-O2"],
+      "cflags_cc": ["<!(node scripts/find-libtorch.mjs --gyp cxx_std)", "-fexceptions", "-frtti", "-O3", "-fno-trapping-math"],
       "libraries": [
         "-L<!(node scripts/find-libtorch.mjs --gyp lib_dir)",
         "-Wl,-rpath,<!(node scripts/find-libtorch.mjs --gyp lib_dir)",

@@ -179,7 +179,25 @@ export interface NativePhotometricOptions {
   implementation?: 'auto' | 'fused' | 'aten';
 }
 
+export interface NativeCropView {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  size: number;
+  flip: boolean;
+}
+
 export interface NativeAddon {
+  cutViews(
+    image: Uint8Array,
+    width: number,
+    height: number,
+    channels: number,
+    views: readonly NativeCropView[],
+    outputs: readonly Uint8Array[],
+    slot: number,
+  ): void;
   drawPhotometricParams(
     count: number,
     spec: NativePhotometricOptions,

@@ -26,6 +26,11 @@ export interface LoaderOptions {
   device?: string;
   /** false: return the uint8 views without photometric augmentation. */
   photometric?: boolean;
+  /**
+   * What cuts the views from the decoded image: 'native' (default; antialiased bicubic in
+   * C++ on the worker thread) or 'sharp' (a sharp pipeline per view, cubic kernel).
+   */
+  resizer?: 'native' | 'sharp';
   /** Record each view's crop box and flip (tests, debugging). */
   recordGeometry?: boolean;
   shuffle?: boolean;
@@ -162,6 +167,7 @@ export class DataLoader {
       views: this.views.map((v) => ({ size: v.size, scale: v.scale, ratio: v.ratio ?? defaultRatio, flipProb: v.flipProb ?? 0.5 })),
       seed: this.sampler.seed,
       recordGeometry: this.options.recordGeometry ?? false,
+      resizer: this.options.resizer ?? 'native',
     };
     // Under a TypeScript loader (tests) this module is .ts, compiled it is .js.
     const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';

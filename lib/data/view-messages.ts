@@ -14,6 +14,7 @@ export interface WorkerInit {
   views: WorkerView[];
   seed: number;
   recordGeometry: boolean;
+  resizer: 'native' | 'sharp';
 }
 
 export interface ViewTask {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "augment/photometric.h"
+#include "augment/resize.h"
 #include "napi/addon_data.h"
 #include "napi/args.h"
 #include "napi/tensor_wrap.h"
@@ -163,10 +164,53 @@ Napi::Value jsPhotometricAugment(const Napi::CallbackInfo& info) {
   });
 }
 
+int intField(const Napi::Object& o, const char* key, const std::string& where) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), where + ": view." + key + " must be a number");
+  return v.As<Napi::Number>().Int32Value();
+}
+
+// cutViews(image, width, height, channels, views, outputs, slot): synchronous, on the
+// calling thread (a view worker). Writes view v into outputs[v] at image slot `slot`.
+Napi::Value jsCutViews(const Napi::CallbackInfo& info) {
+  const std::string where = "cutViews";
+  Napi::Env env = info.Env();
+  if (info.Length() < 7 || !info[0].IsTypedArray() || !info[4].IsArray() || !info[5].IsArray() || !info[6].IsNumber())
+    throw Napi::TypeError::New(env, where + "(image, width, height, channels, views, outputs, slot)");
+  auto image = info[0].As<Napi::Uint8Array>();
+  const int width = info[1].As<Napi::Number>().Int32Value();
+  const int height = info[2].As<Napi::Number>().Int32Value();
+  const int channels = info[3].As<Napi::Number>().Int32Value();
+  if (width < 1 || height < 1 || static_cast<size_t>(width) * height * channels != image.ElementLength())
+    throw Napi::RangeError::New(env, where + ": image has " + std::to_string(image.ElementLength()) + " bytes, not " +
+                                         std::to_string(width) + "x" + std::to_string(height) + "x" + std::to_string(channels));
+  auto jsViews = info[4].As<Napi::Array>();
+  auto jsOutputs = info[5].As<Napi::Array>();
+  const int64_t slot = info[6].As<Napi::Number>().Int64Value();
+  std::vector<CropView> views;
+  std::vector<uint8_t*> outputs;
+  for (uint32_t v = 0; v < jsViews.Length(); ++v) {
+    Napi::Object o = jsViews.Get(v).As<Napi::Object>();
+    CropView view{intField(o, "left", where), intField(o, "top", where), intField(o, "width", where),
+                  intField(o, "height", where), intField(o, "size", where), o.Get("flip").ToBoolean().Value()};
+    Napi::Value out = jsOutputs.Get(v);
+    if (!out.IsTypedArray()) throw Napi::TypeError::New(env, where + ": outputs must be Uint8Arrays");
+    auto bytes = out.As<Napi::Uint8Array>();
+    const size_t viewBytes = static_cast<size_t>(view.size) * view.size * 3;
+    if (slot < 0 || (static_cast<size_t>(slot) + 1) * viewBytes > bytes.ElementLength())
+      throw Napi::RangeError::New(env, where + ": output " + std::to_string(v) + " has no slot " + std::to_string(slot));
+    views.push_back(view);
+    outputs.push_back(bytes.Data() + slot * viewBytes);
+  }
+  cutViews(image.Data(), width, height, channels, views, outputs);
+  return env.Undefined();
+}
+
 }  // namespace
 
 void defineAugment(Napi::Env env, Napi::Object exports) {
   exports.Set("drawPhotometricParams", Napi::Function::New<jsDrawPhotometricParams>(env, "drawPhotometricParams"));
+  exports.Set("cutViews", Napi::Function::New<jsCutViews>(env, "cutViews"));
   exports.Set("photometricAugment", Napi::Function::New<jsPhotometricAugment>(env, "photometricAugment"));
 }
 

@@ -74,6 +74,10 @@ t.test('every view has the requested size; grayscale JPEGs come out with 3 equal
   }
   t.equal(grayViews, 2 * views.length, 'both grayscale images checked');
 
+  const viaSharp = await collect({ dataset, batchSize: 6, views, workers: 2, photometric: false, resizer: 'sharp', dropLast: false });
+  t.same(viaSharp.flatMap((b) => b.raw.map((r) => r.shape)), batches.flatMap((b) => b.raw.map((r) => r.shape)), "resizer 'sharp' gives the same shapes");
+  t.same(viaSharp.flatMap((b) => b.indices), batches.flatMap((b) => b.indices));
+
   const augmented = await collect({ dataset, batchSize: 6, views, workers: 2, seed: 1 });
   for (const batch of augmented) {
     batch.views.forEach((view, v) => t.same(view.shape, [batch.indices.length, 3, views[v]!.size, views[v]!.size]));
