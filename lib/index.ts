@@ -33,3 +33,5 @@ export type { MultiCropOptions, ViewSpec } from './data/multicrop.js';
 export { drawPhotometricParams, photometricAugment } from './data/photometric.js';
 export type { PhotometricOptions, PhotometricParams, PhotometricSpec } from './data/photometric.js';
 export type { SkippedImage, ViewGeometry } from './data/view-messages.js';
+export { openDataset, namedDatasets } from './data/open-dataset.js';
+export { InputError } from './errors.js';

@@ -1,11 +1,13 @@
 // The `mveb-torch` command line: one file per command under cli/.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { InputError } from '../errors.js';
 import { NativeAddonError } from '../native.js';
+import { register as registerData } from './data.js';
 import { register as registerInfo } from './info.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const cli = registerInfo(yargs(argv).scriptName('mveb-torch'))
+  const cli = registerData(registerInfo(yargs(argv).scriptName('mveb-torch')))
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .help()
@@ -18,7 +20,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     await cli.parseAsync();
   } catch (err) {
     // Known failures get their message, not a stack trace.
-    if (err instanceof NativeAddonError) {
+    if (err instanceof NativeAddonError || err instanceof InputError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }

@@ -1,4 +1,5 @@
 // Image datasets in IDX files: Fashion-MNIST (Debian's dataset-fashion-mnist by default), MNIST.
+import { InputError } from '../errors.js';
 import { access } from 'node:fs/promises';
 import { type Dataset, type PixelSource, sharedPixels } from './dataset.js';
 import { fashionMnistDir, fashionMnistFiles, readIdx } from './idx.js';
@@ -26,16 +27,16 @@ export class IdxDataset implements Dataset {
   /** An images file ([N, H, W] bytes) and, optionally, its labels file ([N] bytes). */
   static async open(files: { images: string; labels?: string }, classes: readonly string[] = []): Promise<IdxDataset> {
     for (const path of [files.images, files.labels]) {
-      if (path !== undefined && !(await exists(path))) throw new Error(`IDX file not found: ${path}`);
+      if (path !== undefined && !(await exists(path))) throw new InputError(`IDX file not found: ${path}`);
     }
     const images = await readIdx(files.images);
-    if (images.shape.length !== 3) throw new Error(`${files.images}: expected [count, height, width] images, got shape [${images.shape.join(', ')}]`);
-    if (images.shape[0] === 0) throw new Error(`${files.images}: the dataset is empty`);
+    if (images.shape.length !== 3) throw new InputError(`${files.images}: expected [count, height, width] images, got shape [${images.shape.join(', ')}]`);
+    if (images.shape[0] === 0) throw new InputError(`${files.images}: the dataset is empty`);
     let labels: Uint8Array | undefined;
     if (files.labels !== undefined) {
       const read = await readIdx(files.labels);
       if (read.shape.length !== 1 || read.shape[0] !== images.shape[0]) {
-        throw new Error(`${files.labels}: ${read.shape[0]} labels for ${images.shape[0]} images`);
+        throw new InputError(`${files.labels}: ${read.shape[0]} labels for ${images.shape[0]} images`);
       }
       labels = read.data;
     }
@@ -51,7 +52,7 @@ export class IdxDataset implements Dataset {
 export async function fashionMnist(split: 'train' | 'test', dir = fashionMnistDir()): Promise<IdxDataset> {
   const files = fashionMnistFiles(split === 'train' ? 'train' : 't10k', dir);
   if (!(await exists(files.images))) {
-    throw new Error(
+    throw new InputError(
       `Fashion-MNIST not found in ${dir} (install Debian's dataset-fashion-mnist, or set MVEB_FASHION_MNIST)`,
     );
   }

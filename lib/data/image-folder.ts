@@ -1,5 +1,6 @@
 // torchvision's ImageFolder layout: root/<class>/**/<image>, classes sorted by name,
 // files sorted within each class, so an index means the same image on every run.
+import { InputError } from '../errors.js';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Dataset, FileSource } from './dataset.js';
@@ -28,8 +29,8 @@ export class ImageFolder implements Dataset {
 
   static async open(root: string, options: ImageFolderOptions = {}): Promise<ImageFolder> {
     const info = await stat(root).catch(() => undefined);
-    if (!info) throw new Error(`data path does not exist: ${root}`);
-    if (!info.isDirectory()) throw new Error(`data path is not a directory: ${root}`);
+    if (!info) throw new InputError(`data path does not exist: ${root}`);
+    if (!info.isDirectory()) throw new InputError(`data path is not a directory: ${root}`);
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
     const cached = cacheDir === false ? undefined : await loadCachedScan(root, cacheDir);
     if (cached) return new ImageFolder(root, cached, true);
@@ -59,7 +60,7 @@ async function scanFolder(root: string): Promise<FolderScan> {
     .map((e) => e.name)
     .sort();
   if (classes.length === 0) {
-    throw new Error(`no class sub-folders in ${root} (expected ${root}/<class>/<image>, as torchvision's ImageFolder)`);
+    throw new InputError(`no class sub-folders in ${root} (expected ${root}/<class>/<image>, as torchvision's ImageFolder)`);
   }
   const files: string[] = [];
   const labels: number[] = [];
@@ -70,7 +71,7 @@ async function scanFolder(root: string): Promise<FolderScan> {
     }
   }
   if (files.length === 0) {
-    throw new Error(`no images found under ${root} (looked for ${imageExtensions.join(' ')} in ${classes.length} class folders)`);
+    throw new InputError(`no images found under ${root} (looked for ${imageExtensions.join(' ')} in ${classes.length} class folders)`);
   }
   return { classes, files, labels, directories };
 }

@@ -1,6 +1,7 @@
 // The multi-crop data loader: a sampler picks each batch, view workers decode and cut
 // the views (uint8), the native device thread applies the photometric augmentation.
 // It keeps `prefetch` batches in flight ahead of the consumer and no more.
+import { InputError } from '../errors.js';
 import { availableParallelism } from 'node:os';
 import type { Tensor } from '../tensor.js';
 import type { Dataset } from './dataset.js';
@@ -85,10 +86,10 @@ export class DataLoader {
     const views = options.views ?? multiCropViews();
     validateViews(views);
     const workers = options.workers ?? availableParallelism();
-    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`loader: workers must be a positive integer, got ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1) throw new InputError(`loader: workers must be a positive integer, got ${workers}`);
     const prefetch = options.prefetch ?? Math.max(2, 2 * workers);
-    if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`loader: prefetch must be a positive integer, got ${prefetch}`);
-    if (options.dataset.length === 0) throw new RangeError(`${options.dataset.description} is empty`);
+    if (!Number.isInteger(prefetch) || prefetch < 1) throw new InputError(`loader: prefetch must be a positive integer, got ${prefetch}`);
+    if (options.dataset.length === 0) throw new InputError(`${options.dataset.description} is empty`);
     this.sampler = new EpochSampler({
       length: options.dataset.length,
       batchSize: options.batchSize,

@@ -1,4 +1,5 @@
 // The multi-crop view recipe. Defaults are DINO's (architecture doc, section 5).
+import { InputError } from '../errors.js';
 import type { PhotometricSpec } from './photometric.js';
 
 export interface ViewSpec {
@@ -45,21 +46,21 @@ export function multiCropViews(options: MultiCropOptions = {}): ViewSpec[] {
 
 /** Refuses a bad view list with a message naming the field. */
 export function validateViews(views: readonly ViewSpec[], where = 'views'): void {
-  if (!Array.isArray(views) || views.length === 0) throw new RangeError(`${where} must be a non-empty list of views`);
+  if (!Array.isArray(views) || views.length === 0) throw new InputError(`${where} must be a non-empty list of views`);
   views.forEach((view, i) => {
     const at = `${where}[${i}]`;
-    if (!Number.isInteger(view.size) || view.size < 1) throw new RangeError(`${at}.size must be a positive integer, got ${view.size}`);
+    if (!Number.isInteger(view.size) || view.size < 1) throw new InputError(`${at}.size must be a positive integer, got ${view.size}`);
     const range = (value: readonly [number, number] | undefined, name: string, max: number) => {
       if (value === undefined) return;
       const [low, high] = value;
       if (!(low > 0 && high >= low && high <= max)) {
-        throw new RangeError(`${at}.${name} must be [min, max] with 0 < min <= max${Number.isFinite(max) ? ` <= ${max}` : ''}, got [${value.join(', ')}]`);
+        throw new InputError(`${at}.${name} must be [min, max] with 0 < min <= max${Number.isFinite(max) ? ` <= ${max}` : ''}, got [${value.join(', ')}]`);
       }
     };
-    if (!Array.isArray(view.scale)) throw new RangeError(`${at}.scale must be [min, max]`);
+    if (!Array.isArray(view.scale)) throw new InputError(`${at}.scale must be [min, max]`);
     range(view.scale, 'scale', 1);
     range(view.ratio, 'ratio', Infinity);
     const flip = view.flipProb ?? 0.5;
-    if (!(flip >= 0 && flip <= 1)) throw new RangeError(`${at}.flipProb must be a probability in [0, 1], got ${flip}`);
+    if (!(flip >= 0 && flip <= 1)) throw new InputError(`${at}.flipProb must be a probability in [0, 1], got ${flip}`);
   });
 }

@@ -1,6 +1,7 @@
 // Which images each batch holds: a permutation per epoch from the seed, cut into global
 // batches of batchSize × worldSize; rank r takes the r-th slice of each global batch, so
 // W ranks together see exactly the batches one process with the global batch would.
+import { InputError } from '../errors.js';
 import { Random, deriveSeed } from './random.js';
 
 export interface SamplerOptions {
@@ -29,16 +30,16 @@ export class EpochSampler {
   constructor(options: SamplerOptions) {
     const { length, batchSize, seed = 0, shuffle = true, dropLast = true, rank = 0, worldSize = 1 } = options;
     const integer = (value: number, name: string, min: number) => {
-      if (!Number.isInteger(value) || value < min) throw new RangeError(`sampler: ${name} must be an integer >= ${min}, got ${value}`);
+      if (!Number.isInteger(value) || value < min) throw new InputError(`sampler: ${name} must be an integer >= ${min}, got ${value}`);
     };
     integer(length, 'length', 1);
     integer(batchSize, 'batchSize', 1);
     integer(worldSize, 'worldSize', 1);
     integer(rank, 'rank', 0);
-    if (rank >= worldSize) throw new RangeError(`sampler: rank ${rank} is not below worldSize ${worldSize}`);
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`sampler: seed must be a safe integer, got ${seed}`);
+    if (rank >= worldSize) throw new InputError(`sampler: rank ${rank} is not below worldSize ${worldSize}`);
+    if (!Number.isSafeInteger(seed)) throw new InputError(`sampler: seed must be a safe integer, got ${seed}`);
     if (dropLast && length < batchSize * worldSize) {
-      throw new RangeError(
+      throw new InputError(
         `the dataset has ${length} images, fewer than one global batch of ${batchSize * worldSize} (batchSize ${batchSize} × worldSize ${worldSize})`,
       );
     }
@@ -79,7 +80,7 @@ export class EpochSampler {
   /** Dataset indices of batch `batch` of `epoch` on this rank. */
   batch(epoch: number, batch: number): number[] {
     if (!Number.isInteger(batch) || batch < 0 || batch >= this.batchesPerEpoch) {
-      throw new RangeError(`sampler: batch ${batch} is outside 0..${this.batchesPerEpoch - 1}`);
+      throw new InputError(`sampler: batch ${batch} is outside 0..${this.batchesPerEpoch - 1}`);
     }
     const start = batch * this.globalBatch;
     const size = Math.min(this.globalBatch, this.length - start);

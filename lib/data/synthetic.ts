@@ -1,5 +1,6 @@
 // A labelled dataset generated from a seed, for fast unit tests: each class is a
 // colour gradient with its own orientation, plus per-image noise.
+import { InputError } from '../errors.js';
 import { type Dataset, type PixelSource, sharedPixels } from './dataset.js';
 import { Random, deriveSeed } from './random.js';
 
@@ -20,8 +21,8 @@ export class SyntheticDataset implements Dataset {
 
   constructor(options: SyntheticOptions) {
     const { length, height = 32, width = 32, classes = 10, seed = 0 } = options;
-    if (!Number.isInteger(length) || length < 1) throw new RangeError(`synthetic: length must be a positive integer, got ${length}`);
-    if (!Number.isInteger(classes) || classes < 1 || classes > 255) throw new RangeError(`synthetic: classes must be in 1..255, got ${classes}`);
+    if (!Number.isInteger(length) || length < 1) throw new InputError(`synthetic: length must be a positive integer, got ${length}`);
+    if (!Number.isInteger(classes) || classes < 1 || classes > 255) throw new InputError(`synthetic: classes must be in 1..255, got ${classes}`);
     this.length = length;
     this.classes = Array.from({ length: classes }, (_, i) => `class-${i}`);
     this.description = `synthetic ${length} × ${height}×${width} (seed ${seed})`;

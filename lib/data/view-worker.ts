@@ -88,6 +88,11 @@ function cutViewsNatively(image: Decoded, geometry: ViewGeometry[], buffers: Uin
   native().cutViews(image.data, image.width, image.height, image.channels, views, buffers, slot);
 }
 
+// Decoders repeat themselves over several lines; the first says what went wrong.
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.trim();
+}
+
 async function runTask(task: ViewTask): Promise<{ result: ViewTaskResult; transfer: ArrayBuffer[] }> {
   const count = task.indices.length;
   const buffers = init.views.map((view) => new Uint8Array(count * view.size * view.size * 3));
@@ -106,7 +111,7 @@ async function runTask(task: ViewTask): Promise<{ result: ViewTaskResult; transf
         else cutViewsNatively(image, geometry, buffers, position);
         slots[position] = { index, geometry };
       } catch (error) {
-        skipped.push({ index, ...(path !== undefined && { path }), reason: (error as Error).message });
+        skipped.push({ index, ...(path !== undefined && { path }), reason: firstLine((error as Error).message) });
       }
     }
   };

@@ -1,0 +1,15 @@
+// Turns a --data argument into a dataset: a folder of class sub-folders, or a named set.
+import type { Dataset } from './dataset.js';
+import { fashionMnist } from './idx-dataset.js';
+import { ImageFolder, type ImageFolderOptions } from './image-folder.js';
+import { SyntheticDataset } from './synthetic.js';
+
+export const namedDatasets = ['fashion-mnist', 'fashion-mnist:test', 'synthetic'] as const;
+
+/** 'fashion-mnist' (Debian's train split), 'fashion-mnist:test', 'synthetic', or an ImageFolder path. */
+export async function openDataset(spec: string, options: ImageFolderOptions = {}): Promise<Dataset> {
+  if (spec === 'fashion-mnist') return fashionMnist('train');
+  if (spec === 'fashion-mnist:test') return fashionMnist('test');
+  if (spec === 'synthetic') return new SyntheticDataset({ length: 1024, height: 64, width: 64 });
+  return ImageFolder.open(spec, options);
+}
