@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Tensor } from '../../lib/index.js';
 import { drawPhotometricParams, photometricAugment, type PhotometricParams } from '../../lib/data/photometric.js';
 import { oraclePython } from '../helpers/python.js';
@@ -35,7 +35,7 @@ function testImages(): Uint8Array {
 
 // Our result (un-normalised back to [0, 1]) against torchvision's, max abs difference.
 async function maxDifference(
-  t: Tap.Test,
+  t: Test,
   images: Uint8Array,
   params: PhotometricParams,
   blurKernel: number,

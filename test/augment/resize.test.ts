@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Tensor } from '../../lib/index.js';
 import { native, type NativeCropView } from '../../lib/native.js';
 import { skimageDataDir } from '../../bench/data/photo-folder.mjs';
@@ -23,7 +23,7 @@ for v in json.loads(sys.argv[2]):
 np.save(sys.argv[3], torch.cat(out).to(torch.uint8).numpy())
 `;
 
-async function compare(t: Tap.Test, path: string, channels: 1 | 3) {
+async function compare(t: Test, path: string, channels: 1 | 3) {
   let image = sharp(path);
   if (channels === 1) image = image.toColourspace('b-w');
   const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
