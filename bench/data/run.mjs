@@ -3,6 +3,7 @@
 // normalised float tensors), mveb-torch against torchvision's PIL pipeline
 // (bench/reference/dino_data.py) on the same JPEG folder, in one run.
 //   node bench/data/run.mjs [--images 768] [--workers <cores>] [--batch 64] [--folder DIR]
+//        [--device cpu|cuda] [--resizer native|sharp]
 // Both sides are pinned to the same `workers` cores with taskset, so "per core" is fair.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -20,6 +21,9 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '64' },
     folder: { type: 'string', default: join(here, '..', '..', '.bench-data', 'photos') },
     python: { type: 'string', default: process.env.MVEB_PYTHON ?? '/usr/bin/python3' },
+    // Where our photometric augmentation runs (the reference's stays in its CPU workers).
+    device: { type: 'string', default: 'cpu' },
+    resizer: { type: 'string', default: 'native' },
     child: { type: 'boolean', default: false },
   },
 });
@@ -30,7 +34,7 @@ if (args.child) {
   const { DataLoader, ImageFolder, setNumThreads } = await import('../../dist/index.js');
   await setNumThreads(workers);
   const dataset = await ImageFolder.open(args.folder, { cacheDir: false });
-  const loader = new DataLoader({ dataset, batchSize: batch, workers, seed: 0 });
+  const loader = new DataLoader({ dataset, batchSize: batch, workers, seed: 0, device: args.device, resizer: args.resizer });
   const total = Math.min(loader.batchesPerEpoch, Math.floor(images / batch));
   const start = performance.now();
   let first;
@@ -45,7 +49,7 @@ if (args.child) {
   const end = performance.now();
   await loader.close();
   console.log(JSON.stringify({
-    impl: 'mveb-torch', workers, batch, images: seen, steadyImages: seen - first.seen, steadySeconds: (end - first.at) / 1000,
+    impl: 'mveb-torch', device: args.device, resizer: args.resizer, workers, batch, images: seen, steadyImages: seen - first.seen, steadySeconds: (end - first.at) / 1000,
     totalSeconds: (end - start) / 1000, imagesPerSecond: (seen - first.seen) / ((end - first.at) / 1000), views: shapes,
   }));
   process.exit(0);
@@ -69,7 +73,7 @@ const run = (command, argv, env = {}) =>
 console.log(JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model, pinnedTo: pinned.length ? cores : 'not pinned (no taskset)' } }));
 // sharp runs on libuv's pool: give it one thread per core, as the CLI does.
 const ours = run(process.execPath, [fileURLToPath(import.meta.url), '--child', '--images', String(images), '--workers', String(workers),
-  '--batch', String(batch), '--folder', args.folder], { UV_THREADPOOL_SIZE: String(Math.max(4, workers)) });
+  '--batch', String(batch), '--folder', args.folder, '--device', args.device, '--resizer', args.resizer], { UV_THREADPOOL_SIZE: String(Math.max(4, workers)) });
 console.log(JSON.stringify(ours));
 const reference = run(args.python, [join(here, '..', 'reference', 'dino_data.py'), '--data', args.folder, '--workers', String(workers),
   '--batch', String(batch), '--images', String(images)]);

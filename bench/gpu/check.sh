@@ -37,6 +37,8 @@ fi
 } >"$OUT/machine.txt" 2>&1
 
 export MVEB_PYTHON=${MVEB_PYTHON:-$(command -v python3)}
+# No Debian skimage there: the photographs come packed (bench/gpu/pack.sh).
+[[ -d /usr/lib/python3/dist-packages/skimage/data ]] || export MVEB_SKIMAGE_DATA="$PWD/.device/skimage"
 step build-cmake npx cmake-js compile --out build-cmake
 step info node bin/mveb-torch.js info
 step info-json node bin/mveb-torch.js info --json
@@ -48,5 +50,7 @@ step tests npx tap --reporter=tap --disable-coverage
 # Benchmarks: each compares its variants side by side in one run, CPU and CUDA.
 step bench-stein node bench/stein.mjs --devices cpu,cuda --repeats 5
 step bench-forward-backward node bench/models/forward-backward.mjs --device cuda --batch 256 --repeats 5 --python "$MVEB_PYTHON"
+# The data pipeline on all 16 cores, photometric augmentation on the GPU, against torchvision.
+step bench-data node bench/data/run.mjs --images 3072 --device cuda --python "$MVEB_PYTHON"
 echo "failed steps: $failed" | tee -a "$OUT/summary.txt"
 exit "$failed"

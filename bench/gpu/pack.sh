@@ -8,4 +8,10 @@ npm run --silent build:ts
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > .device/node.xz
 # The TypeScript-Go preview that tap pulls in is not needed to run the tests.
 tar -cf - --exclude='node_modules/@typescript/native-preview*' node_modules | xz -T0 -6 > .device/node_modules.tar.xz
+# The photographs the data tests and benchmark cut their JPEGs from (Debian's python3-skimage).
+mkdir -p .device/skimage
+for photo in astronaut.png chelsea.png coffee.png hubble_deep_field.jpg motorcycle_left.png motorcycle_right.png \
+             retina.jpg rocket.jpg camera.png truncated.jpg; do
+  cp /usr/lib/python3/dist-packages/skimage/data/$photo .device/skimage/
+done
 du -sh .device/* dist

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { Tensor } from '../../lib/index.js';
+import { Tensor, info } from '../../lib/index.js';
 import { drawPhotometricParams, photometricAugment, type PhotometricParams } from '../../lib/data/photometric.js';
 import { oraclePython } from '../helpers/python.js';
 import { root } from '../helpers/paths.js';
@@ -152,4 +152,19 @@ t.test('bad input is refused with a message naming it', async (t) => {
     photometricAugment(new Uint8Array(4 * 6 * 6 * 3), [4, 6, 6, 3], { seed: 1 }),
     /blur kernel 13 is too large for 6x6 images/,
   );
+});
+
+const cuda = info().cuda ? false : 'no CUDA device on this machine';
+
+t.test('CUDA: the batch is augmented on the GPU and matches the CPU kernel', { skip: cuda }, async (t) => {
+  for (const seed of [1, 2]) {
+    const spec = { solarizeProb: 0.5, grayscaleProb: 0.3, blurProb: 0.7, seed };
+    const gpu = await photometricAugment(images, shape, { ...spec, device: 'cuda' });
+    t.match(gpu.device, /^cuda/);
+    const cpu = (await (await photometricAugment(images, shape, spec)).toArray()) as Float32Array;
+    const fromGpu = (await (await gpu.to('cpu')).toArray()) as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(cpu[i]! - fromGpu[i]!));
+    t.ok(worst * 0.229 <= tolerance, `seed ${seed}: max |GPU − CPU| = ${worst.toExponential(2)}`);
+  }
 });
