@@ -138,6 +138,56 @@ export interface NativeModelClass {
 
 export interface NativeIo {
   savePth(path: string, tensors: Record<string, NativeTensor>): Promise<void>;
+  saveCheckpoint(path: string, value: unknown): Promise<void>;
+}
+
+export interface NativeTrainStepStats {
+  loss: number;
+  alignment: number;
+  uniformity: number;
+  bandwidths: number[];
+  gradNorm: number;
+  skipped: boolean;
+  lossScale: number;
+  seconds: number;
+}
+
+export interface NativeScalerState {
+  enabled: boolean;
+  scale: number;
+  growthTracker: number;
+}
+
+export interface NativeTrainer {
+  step(views: NativeTensor[], options: { lr: number; emaMomentum: number; beta: number }): Promise<NativeTrainStepStats>;
+  momentumBuffers(): Promise<Array<NativeTensor | null>>;
+  loadMomentumBuffers(buffers: Array<NativeTensor | null>): Promise<void>;
+  scaler: NativeScalerState;
+}
+
+export interface NativeTrainerClass {
+  new (
+    model: NativeModel,
+    options: { optimizer: 'lars' | 'sgd'; lr: number; momentum: number; weightDecay: number; trustCoefficient?: number; lossScaling: boolean },
+  ): NativeTrainer;
+}
+
+export interface NativeEmbeddingHealth {
+  stdMean: number;
+  stdMin: number;
+  effectiveRank: number;
+  alignment: number;
+  uniformity: number;
+}
+
+export interface NativeEval {
+  knnPredict(
+    trainFeatures: NativeTensor,
+    trainLabels: NativeTensor,
+    testFeatures: NativeTensor,
+    options: { k?: number; temperature?: number; classes?: number },
+  ): Promise<NativeTensor>;
+  embeddingHealth(z1: NativeTensor, z2?: NativeTensor): Promise<NativeEmbeddingHealth>;
 }
 
 export interface CpuCacheStats {
@@ -205,6 +255,9 @@ export interface NativeAddon {
   ): NativePhotometricParams & { blurKernel: number };
   photometricAugment(data: Uint8Array, shape: readonly number[], options: NativePhotometricOptions): Promise<NativeTensor>;
   setNumThreads(threads: number): Promise<void>;
+  manualSeed(seed: number): Promise<void>;
+  NativeTrainer: NativeTrainerClass;
+  eval: NativeEval;
   cpuCacheStats(): CpuCacheStats;
   NativeModel: NativeModelClass;
   io: NativeIo;

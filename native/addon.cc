@@ -7,6 +7,7 @@
 #include "memory/caching_cpu_allocator.h"
 #include "napi/addon_data.h"
 #include "napi/augment_wrap.h"
+#include "napi/eval_wrap.h"
 #include "napi/experiments_wrap.h"
 #include "napi/io_wrap.h"
 #include "napi/model_wrap.h"
@@ -14,6 +15,7 @@
 #include "napi/optimizer_wrap.h"
 #include "napi/runtime_wrap.h"
 #include "napi/tensor_wrap.h"
+#include "napi/trainer_wrap.h"
 
 namespace {
 
@@ -28,6 +30,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   mveb::ModelWrap::define(env, exports);
   mveb::defineRuntime(env, exports);
   mveb::defineAugment(env, exports);
+  mveb::defineEval(env, exports);
+  mveb::TrainerWrap::define(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }

@@ -13,4 +13,9 @@ void saveTensors(const NamedTensors& tensors, const std::string& path) {
   writeFileAtomically(path, {{bytes.data(), bytes.size()}});
 }
 
+void saveValue(const c10::IValue& value, const std::string& path) {
+  std::vector<char> bytes = torch::pickle_save(value);
+  writeFileAtomically(path, {{bytes.data(), bytes.size()}});
+}
+
 }  // namespace mveb::pth

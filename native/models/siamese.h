@@ -58,6 +58,8 @@ class SiameseModelImpl : public torch::nn::Module {
   void updateTarget(double momentum);
 
   Branch& online() { return online_; }
+  // False for a shared target (the online branch serves as its own target).
+  bool hasEmaTarget() const { return static_cast<bool>(target_); }
 
  private:
   // L2-normalised float32 embeddings of one view through `branch`, with the forward settings.

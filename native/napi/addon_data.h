@@ -13,6 +13,7 @@ struct AddonData {
   explicit AddonData(Napi::Env env) : device(std::make_unique<DeviceThread>(env)) {}
   std::unique_ptr<DeviceThread> device;
   Napi::FunctionReference tensorConstructor;
+  Napi::FunctionReference modelConstructor;
 
   static AddonData& of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

@@ -44,21 +44,22 @@ ModelOptions modelOptions(const Napi::Object& js) {
 }  // namespace
 
 void ModelWrap::define(Napi::Env env, Napi::Object exports) {
-  exports.Set("NativeModel",
-              DefineClass(env, "NativeModel",
-                          {
-                              InstanceMethod<&ModelWrap::embed>("embed"),
-                              InstanceMethod<&ModelWrap::targetEmbed>("targetEmbed"),
-                              InstanceMethod<&ModelWrap::backboneFeatures>("backboneFeatures"),
-                              InstanceMethod<&ModelWrap::forwardBackward>("forwardBackward"),
-                              InstanceMethod<&ModelWrap::stateDict>("stateDict"),
-                              InstanceMethod<&ModelWrap::loadStateDict>("loadStateDict"),
-                              InstanceMethod<&ModelWrap::setTraining>("setTraining"),
-                              InstanceMethod<&ModelWrap::updateTarget>("updateTarget"),
-                              InstanceMethod<&ModelWrap::to>("to"),
-                              InstanceMethod<&ModelWrap::parameterCount>("parameterCount"),
-                              InstanceAccessor<&ModelWrap::featureDim>("featureDim"),
-                          }));
+  Napi::Function ctor = DefineClass(env, "NativeModel",
+                                    {
+                                        InstanceMethod<&ModelWrap::embed>("embed"),
+                                        InstanceMethod<&ModelWrap::targetEmbed>("targetEmbed"),
+                                        InstanceMethod<&ModelWrap::backboneFeatures>("backboneFeatures"),
+                                        InstanceMethod<&ModelWrap::forwardBackward>("forwardBackward"),
+                                        InstanceMethod<&ModelWrap::stateDict>("stateDict"),
+                                        InstanceMethod<&ModelWrap::loadStateDict>("loadStateDict"),
+                                        InstanceMethod<&ModelWrap::setTraining>("setTraining"),
+                                        InstanceMethod<&ModelWrap::updateTarget>("updateTarget"),
+                                        InstanceMethod<&ModelWrap::to>("to"),
+                                        InstanceMethod<&ModelWrap::parameterCount>("parameterCount"),
+                                        InstanceAccessor<&ModelWrap::featureDim>("featureDim"),
+                                    });
+  AddonData::of(env).modelConstructor = Napi::Persistent(ctor);
+  exports.Set("NativeModel", ctor);
 }
 
 ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
@@ -68,6 +69,14 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   } catch (const c10::Error& e) {
     throw Napi::TypeError::New(info.Env(), std::string("createModel: ") + e.what_without_backtrace());
   }
+}
+
+SiameseModel ModelWrap::unwrapModel(const Napi::Value& value, const char* argument) {
+  Napi::Env env = value.Env();
+  Napi::FunctionReference& ctor = AddonData::of(env).modelConstructor;
+  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(ctor.Value()))
+    throw Napi::TypeError::New(env, std::string(argument) + " must be a Model");
+  return Unwrap(value.As<Napi::Object>())->model_;
 }
 
 torch::nn::Module& ModelWrap::part(const std::string& name) {

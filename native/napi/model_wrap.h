@@ -11,6 +11,8 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
  public:
   static void define(Napi::Env env, Napi::Object exports);
   explicit ModelWrap(const Napi::CallbackInfo& info);
+  // The model behind a JS NativeModel argument; throws a TypeError naming `argument` otherwise.
+  static SiameseModel unwrapModel(const Napi::Value& value, const char* argument);
 
  private:
   Napi::Value embed(const Napi::CallbackInfo& info);

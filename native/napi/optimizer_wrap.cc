@@ -10,7 +10,6 @@
 #include "torch_compat.h"
 
 namespace mveb {
-namespace {
 
 std::shared_ptr<torch::optim::Optimizer> makeOptimizer(const std::string& kind, std::vector<at::Tensor> params,
                                                        const Napi::Object& options) {
@@ -30,8 +29,6 @@ std::shared_ptr<torch::optim::Optimizer> makeOptimizer(const std::string& kind, 
   }
   throw Napi::TypeError::New(options.Env(), "optimizer kind must be 'lars' or 'sgd', got '" + kind + "'");
 }
-
-}  // namespace
 
 void OptimizerWrap::define(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeOptimizer",

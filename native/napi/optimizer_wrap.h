@@ -6,9 +6,14 @@
 #include <torch/optim/optimizer.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace mveb {
+
+// LARS or SGD over `params` from JS options (lr, momentum, weightDecay, trustCoefficient).
+std::shared_ptr<torch::optim::Optimizer> makeOptimizer(const std::string& kind, std::vector<at::Tensor> params,
+                                                       const Napi::Object& options);
 
 class OptimizerWrap : public Napi::ObjectWrap<OptimizerWrap> {
  public:

@@ -1,6 +1,7 @@
 #include "napi/runtime_wrap.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/Context.h>
 
 #include "memory/caching_cpu_allocator.h"
 #include "napi/addon_data.h"
@@ -21,6 +22,17 @@ Napi::Value jsSetNumThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+// Seeds LibTorch's default generators (parameter initialisation), after queued work.
+Napi::Value jsManualSeed(const Napi::CallbackInfo& info) {
+  const double seed = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!(seed >= 0) || seed != static_cast<double>(static_cast<uint64_t>(seed)))
+    throw Napi::TypeError::New(info.Env(), "manualSeed: seed must be a non-negative integer");
+  return AddonData::of(info.Env()).device->submit(info.Env(), "manualSeed", [seed] {
+    at::manual_seed(static_cast<uint64_t>(seed));
+    return resolvesUndefined();
+  });
+}
+
 Napi::Value jsCpuCacheStats(const Napi::CallbackInfo& info) {
   const CpuCacheStats stats = cpuCacheStats();
   auto out = Napi::Object::New(info.Env());
@@ -36,6 +48,7 @@ Napi::Value jsCpuCacheStats(const Napi::CallbackInfo& info) {
 
 void defineRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New<jsSetNumThreads>(env, "setNumThreads"));
+  exports.Set("manualSeed", Napi::Function::New<jsManualSeed>(env, "manualSeed"));
   exports.Set("cpuCacheStats", Napi::Function::New<jsCpuCacheStats>(env, "cpuCacheStats"));
 }
 

@@ -1,0 +1,104 @@
+// What `train` prints: a live progress line with ETA, images/s, loss and lr on a TTY,
+// plain lines otherwise, JSON with --json, little with --quiet.
+import type { TrainEvent } from '../train/trainer.js';
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(1)} %`;
+}
+
+export class ProgressPrinter {
+  private readonly tty = Boolean(process.stdout.isTTY);
+  private live = false;
+  private totalSteps = 0;
+  private startStep = 0;
+  private started = performance.now();
+
+  constructor(private readonly mode: { quiet: boolean; json: boolean }) {}
+
+  print(event: TrainEvent): void {
+    if (this.mode.json) {
+      process.stdout.write(JSON.stringify(event) + '\n');
+      return;
+    }
+    switch (event.type) {
+      case 'start':
+        this.totalSteps = event.totalSteps;
+        this.startStep = event.position.step;
+        this.started = performance.now();
+        if (!this.mode.quiet) {
+          this.line(
+            `${event.resumedFrom ? `resuming ${event.resumedFrom} at step ${event.position.step}` : 'training'}: ` +
+              `${event.config.arch} on ${event.config.data}, ${event.config.epochs} epochs × ${event.stepsPerEpoch} steps ` +
+              `of ${event.config.batchSize} images, ${event.device}; run directory ${event.runDir}`,
+          );
+        }
+        break;
+      case 'step': {
+        if (this.mode.quiet) break;
+        const done = event.step - this.startStep;
+        const elapsed = (performance.now() - this.started) / 1000;
+        const eta = (elapsed / Math.max(1, done)) * (this.totalSteps - event.step);
+        const text =
+          `epoch ${event.epoch + 1} step ${event.step}/${this.totalSteps} ` +
+          `loss ${event.loss.toFixed(4)} lr ${event.lr.toExponential(2)} ` +
+          `${event.imagesPerSecond.toFixed(0)} img/s ETA ${duration(eta)}`;
+        if (this.tty) {
+          const width = 24;
+          const filled = Math.round((width * event.step) / Math.max(1, this.totalSteps));
+          process.stdout.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+          this.live = true;
+        } else if (event.step % 10 === 0 || event.step === this.totalSteps) {
+          process.stdout.write(text + '\n');
+        }
+        break;
+      }
+      case 'epoch':
+        if (!this.mode.quiet) {
+          const health = event.health
+            ? `, embedding std ${event.health.stdMean.toExponential(2)}, effective rank ${event.health.effectiveRank.toFixed(1)}`
+            : '';
+          this.line(`epoch ${event.epoch + 1}: mean loss ${event.meanLoss.toFixed(4)}, ${event.imagesPerSecond.toFixed(1)} img/s, ` +
+            `${event.skippedSteps} steps skipped${health}`);
+        }
+        break;
+      case 'knn':
+        if (!this.mode.quiet) this.line(`epoch ${event.epoch + 1}: kNN accuracy ${percent(event.accuracy)}`);
+        break;
+      case 'checkpoint':
+        if (!this.mode.quiet) this.line(`checkpoint ${event.path}`);
+        break;
+      case 'warning':
+        this.line(`warning: ${event.message}`, process.stderr);
+        break;
+      case 'end': {
+        this.line(`${event.reason === 'completed' ? 'done' : event.reason === 'stopped' ? 'stopped' : 'reached max-steps'} at step ${event.position.step}; run directory ${event.runDir}`);
+        if (event.knn) {
+          const rows = [`  pretrained backbone            ${percent(event.knn.pretrained)}`];
+          if (event.knn.initialisation !== undefined) rows.push(`  same backbone at initialisation ${percent(event.knn.initialisation)}  (BN statistics re-estimated)`);
+          if (event.knn.rawPixels !== undefined) rows.push(`  raw pixels                     ${percent(event.knn.rawPixels)}`);
+          this.line(`kNN accuracy (k = 200, T = 0.1):\n${rows.join('\n')}`);
+        }
+        break;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.live) process.stdout.write('\n');
+    this.live = false;
+  }
+
+  private line(text: string, stream: NodeJS.WriteStream = process.stdout): void {
+    if (this.live) process.stdout.write('\n');
+    this.live = false;
+    stream.write(text + '\n');
+  }
+}

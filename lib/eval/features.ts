@@ -1,0 +1,63 @@
+// Backbone features of a whole dataset, in order: the evaluation view of each image (its
+// central square, resized, normalised; no augmentation) through the online backbone in eval mode.
+import { DataLoader } from '../data/loader.js';
+import type { Dataset } from '../data/dataset.js';
+import type { ViewSpec } from '../data/multicrop.js';
+import type { Model } from '../models.js';
+import { Tensor } from '../tensor.js';
+
+export interface FeatureOptions {
+  size: number;
+  batchSize?: number;
+  workers?: number;
+  device?: string;
+}
+
+/** The deterministic evaluation view: scale 1 with ratio 1 falls back to the central square. */
+export function evaluationView(size: number): ViewSpec {
+  return {
+    size,
+    scale: [1, 1],
+    ratio: [1, 1],
+    flipProb: 0,
+    photometric: { jitterProb: 0, grayscaleProb: 0, blurProb: 0, solarizeProb: 0 },
+  };
+}
+
+export async function datasetFeatures(
+  model: Model,
+  dataset: Dataset,
+  options: FeatureOptions,
+): Promise<{ features: Tensor<'float32'>; labels: Tensor<'int64'> }> {
+  const loader = new DataLoader({
+    dataset,
+    batchSize: Math.min(options.batchSize ?? 256, dataset.length),
+    views: [evaluationView(options.size)],
+    shuffle: false,
+    dropLast: false,
+    ...(options.workers && { workers: options.workers }),
+    ...(options.device && { device: options.device }),
+  });
+  const rows: Float32Array[] = [];
+  const labels: number[] = [];
+  try {
+    for await (const batch of loader.epoch(0)) {
+      const features = await (await model.backboneFeatures(batch.views[0]!)).to('cpu');
+      rows.push((await features.toArray()) as Float32Array);
+      labels.push(...batch.labels);
+    }
+  } finally {
+    await loader.close();
+  }
+  const width = model.featureDim;
+  const all = new Float32Array(labels.length * width);
+  let offset = 0;
+  for (const row of rows) {
+    all.set(row, offset);
+    offset += row.length;
+  }
+  return {
+    features: Tensor.fromArray(all, [labels.length, width]) as Tensor<'float32'>,
+    labels: Tensor.fromArray(BigInt64Array.from(labels.map(BigInt)), [labels.length]) as Tensor<'int64'>,
+  };
+}

@@ -1,0 +1,122 @@
+// Training checkpoints: one .pth that Python's torch.load reads as a dict
+//   { model, optimizer, scaler, epoch, step, batch, config, version }
+// (model: online.* and target.* with torchvision/timm names under the prefixes; optimizer in
+// torch.optim's state_dict layout), written atomically, the last K kept, and read back to resume.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { torchLoad } from '../checkpoint/torch-load.js';
+import { InputError } from '../errors.js';
+import type { StateDict } from '../io.js';
+import { native, type NativeScalerState, type NativeTrainer } from '../native.js';
+import type { Model } from '../models.js';
+import { Tensor } from '../tensor.js';
+import type { TrainConfig } from './config.js';
+
+export interface TrainingPosition {
+  /** The epoch in progress (or the next one, when `batch` is 0). */
+  epoch: number;
+  /** The next batch of that epoch. */
+  batch: number;
+  /** Optimiser steps taken so far. */
+  step: number;
+}
+
+export interface LoadedCheckpoint extends TrainingPosition {
+  path: string;
+  model: StateDict;
+  momentumBuffers: Array<Tensor | null>;
+  scaler: NativeScalerState;
+  config: TrainConfig;
+}
+
+const formatVersion = 1;
+const pattern = /^checkpoint-e(\d+)-s(\d+)\.pth$/;
+
+export function checkpointName(position: TrainingPosition): string {
+  return `checkpoint-e${String(position.epoch).padStart(4, '0')}-s${String(position.step).padStart(8, '0')}.pth`;
+}
+
+export async function saveCheckpoint(
+  dir: string,
+  parts: { model: Model; trainer: NativeTrainer; position: TrainingPosition; config: TrainConfig; lr: number },
+): Promise<string> {
+  const { model, trainer, position, config, lr } = parts;
+  const buffers = await trainer.momentumBuffers();
+  const state: Record<string, { momentum_buffer: unknown }> = {};
+  buffers.forEach((buffer, i) => {
+    if (buffer) state[String(i)] = { momentum_buffer: buffer };
+  });
+  const group = {
+    lr,
+    momentum: config.momentum,
+    weight_decay: config.weightDecay,
+    ...(config.optimizer === 'lars' && { trust_coefficient: config.trustCoefficient }),
+    params: buffers.map((_, i) => i),
+  };
+  const scaler = trainer.scaler;
+  const path = join(dir, checkpointName(position));
+  await native().io.saveCheckpoint(path, {
+    model: await model.handle.stateDict({ part: 'model' }),
+    optimizer: { state, param_groups: [group] },
+    scaler: { enabled: scaler.enabled, scale: scaler.scale, growth_tracker: scaler.growthTracker },
+    epoch: position.epoch,
+    batch: position.batch,
+    step: position.step,
+    config: { ...config },
+    version: formatVersion,
+  });
+  return path;
+}
+
+/** Removes all but the newest `keep` checkpoints of a run directory. */
+export async function pruneCheckpoints(dir: string, keep: number): Promise<void> {
+  const names = await checkpointsIn(dir);
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(dir, name), { force: true });
+}
+
+/** Checkpoint file names of a run directory, oldest first. */
+export async function checkpointsIn(dir: string): Promise<string[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n));
+  return names.sort((a, b) => Number(a.match(pattern)![2]) - Number(b.match(pattern)![2]));
+}
+
+/** A checkpoint file, or the newest one in a run directory. */
+export async function resolveCheckpoint(pathOrRun: string): Promise<string> {
+  if (pathOrRun.endsWith('.pth')) return pathOrRun;
+  const names = await checkpointsIn(pathOrRun);
+  if (names.length === 0) throw new InputError(`resume: no checkpoint-*.pth in ${pathOrRun}`);
+  return join(pathOrRun, names[names.length - 1]!);
+}
+
+export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoint> {
+  const path = await resolveCheckpoint(pathOrRun);
+  let value: unknown;
+  try {
+    value = await torchLoad(path);
+  } catch (error) {
+    throw new InputError(`resume: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const root = value as Map<string, unknown>;
+  if (!(root instanceof Map) || root.get('version') !== formatVersion || !(root.get('model') instanceof Map)) {
+    throw new InputError(`resume: ${path} is not an mveb-torch training checkpoint`);
+  }
+  const model: StateDict = {};
+  for (const [key, tensor] of root.get('model') as Map<string, Tensor>) model[key] = tensor;
+  const optimizer = root.get('optimizer') as Map<string, unknown>;
+  const groups = optimizer.get('param_groups') as Array<Map<string, unknown>>;
+  const count = (groups[0]!.get('params') as unknown[]).length;
+  const state = optimizer.get('state') as Map<string, Map<string, Tensor>>;
+  const momentumBuffers = Array.from({ length: count }, (_, i) => state.get(String(i))?.get('momentum_buffer') ?? null);
+  const scaler = root.get('scaler') as Map<string, unknown>;
+  const config = Object.fromEntries(root.get('config') as Map<string, unknown>) as unknown as TrainConfig;
+  return {
+    path,
+    model,
+    momentumBuffers,
+    scaler: { enabled: scaler.get('enabled') as boolean, scale: Number(scaler.get('scale')), growthTracker: Number(scaler.get('growth_tracker')) },
+    config,
+    epoch: Number(root.get('epoch')),
+    batch: Number(root.get('batch')),
+    step: Number(root.get('step')),
+  };
+}

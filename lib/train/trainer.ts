@@ -1,0 +1,220 @@
+// The MVEB pre-training loop: data loading overlaps the native step, schedules are
+// computed here and passed to each step, checkpoints and monitors run between epochs.
+// `for await (const event of trainer.run())` drives it; `stop()` ends it after the step
+// in progress, with a checkpoint.
+import { availableParallelism } from 'node:os';
+import type { Dataset } from '../data/dataset.js';
+import { DataLoader, describeSkipped } from '../data/loader.js';
+import { multiCropViews, type ViewSpec } from '../data/multicrop.js';
+import { openDataset } from '../data/open-dataset.js';
+import { evenSubset } from '../data/subset.js';
+import { backboneKnnAccuracy, rawPixelKnnAccuracy, reestimateBatchNorm } from '../eval/knn.js';
+import { info, setNumThreads } from '../info.js';
+import { toNative } from '../io.js';
+import { createModel, type Model } from '../models.js';
+import { native, type NativeEmbeddingHealth, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
+import type { Tensor } from '../tensor.js';
+import { loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { resolveConfig, type TrainConfig } from './config.js';
+import { RunDirectory } from './run-directory.js';
+import { emaMomentum, learningRate } from './schedules.js';
+
+export type TrainEvent =
+  | { type: 'start'; config: TrainConfig; runDir: string; device: string; totalSteps: number; stepsPerEpoch: number; resumedFrom?: string; position: TrainingPosition }
+  | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number } & NativeTrainStepStats)
+  | { type: 'epoch'; epoch: number; step: number; meanLoss: number; skippedSteps: number; skippedImages: number; seconds: number; imagesPerSecond: number; health?: NativeEmbeddingHealth }
+  | { type: 'knn'; epoch: number; accuracy: number; baseline?: { initialisation?: number; rawPixels?: number } }
+  | { type: 'checkpoint'; path: string; position: TrainingPosition }
+  | { type: 'warning'; message: string }
+  | { type: 'end'; reason: 'completed' | 'stopped' | 'max-steps'; position: TrainingPosition; runDir: string; knn?: { pretrained: number; initialisation?: number; rawPixels?: number } };
+
+export interface TrainerOptions {
+  preset?: string;
+  /** A checkpoint file or run directory to continue. */
+  resume?: string;
+}
+
+export class Trainer {
+  readonly config: TrainConfig;
+  private stopRequested = false;
+
+  /** Validates the configuration at once: a bad field throws InputError before any work. */
+  constructor(config: Partial<TrainConfig> = {}, private readonly options: TrainerOptions = {}) {
+    // Resuming takes the configuration from the checkpoint: no data path needed here.
+    const flags = options.resume && config.data === undefined ? { ...config, data: '(from the checkpoint)' } : config;
+    this.config = resolveConfig({ ...(options.preset && { preset: options.preset }), flags });
+  }
+
+  /** Ends the run after the step in progress, writing a checkpoint. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  async *run(): AsyncGenerator<TrainEvent> {
+    const resumed = this.options.resume ? await loadCheckpoint(this.options.resume) : undefined;
+    // A resumed run is the checkpoint's run; only where it stops may change.
+    const config = resumed ? { ...resumed.config, maxSteps: this.config.maxSteps } : this.config;
+    const dataset = await openDataset(config.data);
+    const device = config.device === 'auto' ? (info().cuda ? 'cuda' : 'cpu') : config.device;
+    const cores = availableParallelism();
+    await setNumThreads(config.threads || cores);
+    await native().manualSeed(config.seed);
+
+    const model = createModel({
+      arch: config.arch,
+      smallStem: config.smallStem,
+      projector: { hidden: config.projectorHidden, out: config.projectorOut },
+      target: config.target,
+      precision: config.precision,
+    });
+    await model.to(device);
+    await model.train();
+    const trainer = new (native().NativeTrainer)(model.handle, {
+      optimizer: config.optimizer,
+      lr: 0,
+      momentum: config.momentum,
+      weightDecay: config.weightDecay,
+      trustCoefficient: config.trustCoefficient,
+      lossScaling: config.precision === 'fp16' && device.startsWith('cuda'),
+    });
+
+    const views = viewsOf(config);
+    const loader = new DataLoader({
+      dataset, batchSize: config.batchSize, views, seed: config.seed, device, workers: config.workers || cores,
+    });
+    const stepsPerEpoch = loader.batchesPerEpoch;
+    const totalSteps = stepsPerEpoch * config.epochs;
+    const schedule = { baseLr: config.baseLr, globalBatch: config.batchSize, warmupSteps: config.warmupEpochs * stepsPerEpoch, totalSteps };
+    const run = resumed ? new RunDirectory(dirOf(resumed.path)) : await RunDirectory.create(config);
+
+    let position: TrainingPosition = { epoch: 0, batch: 0, step: 0 };
+    if (resumed) {
+      await model.handle.loadStateDict(toNative(resumed.model), { part: 'model', strict: true });
+      await trainer.loadMomentumBuffers(resumed.momentumBuffers.map((b) => b?.handle ?? null));
+      trainer.scaler = resumed.scaler;
+      position = { epoch: resumed.epoch, batch: resumed.batch, step: resumed.step };
+    }
+
+    const monitor = config.knnEvery > 0 ? await knnSplits(config, dataset) : undefined;
+    const featureOptions = { size: config.globalSize, device, workers: config.workers || cores };
+    let initialKnn: number | undefined;
+    let rawPixels: number | undefined;
+    if (monitor && !resumed) {
+      // The honest baselines, measured before training changes anything.
+      await reestimateBatchNorm(model, monitor.train, featureOptions);
+      initialKnn = await backboneKnnAccuracy(model, monitor.train, monitor.test, { ...featureOptions, k: config.knnK, temperature: config.knnTemperature });
+      rawPixels = await rawPixelKnnAccuracy(monitor.train, monitor.test, { k: config.knnK, temperature: config.knnTemperature });
+      // Back to the exact initial state: re-estimation moved the BN statistics.
+      await native().manualSeed(config.seed);
+      const fresh = createModel({ arch: config.arch, smallStem: config.smallStem, projector: { hidden: config.projectorHidden, out: config.projectorOut }, target: config.target, precision: config.precision });
+      await model.handle.loadStateDict(await fresh.handle.stateDict({ part: 'model' }), { part: 'model', strict: true });
+    }
+
+    yield { type: 'start', config, runDir: run.path, device, totalSteps, stepsPerEpoch, position, ...(resumed && { resumedFrom: resumed.path }) };
+    const lrAt = (step: number) => learningRate(step, schedule);
+    let reason: 'completed' | 'stopped' | 'max-steps' = 'completed';
+    let lastKnn: number | undefined;
+    try {
+      epochs: for (let epoch = position.epoch; epoch < config.epochs; epoch++) {
+        const started = performance.now();
+        const epochRun = loader.epoch(epoch, { startBatch: epoch === position.epoch ? position.batch : 0 });
+        let losses = 0;
+        let steps = 0;
+        let skippedSteps = 0;
+        let images = 0;
+        let lastViews: Tensor[] | undefined;
+        for await (const batch of epochRun) {
+          const step = position.step;
+          const lr = lrAt(step);
+          const momentum = emaMomentum(step, { totalSteps, base: config.emaBase });
+          const stats = await trainer.step(batch.views.map((v) => v.handle), { lr, emaMomentum: momentum, beta: config.beta });
+          position = { epoch, batch: batch.index + 1, step: step + 1 };
+          images += batch.indices.length;
+          lastViews = batch.views;
+          if (stats.skipped) skippedSteps++;
+          else {
+            losses += stats.loss;
+            steps++;
+          }
+          const imagesPerSecond = images / ((performance.now() - started) / 1000);
+          const event = { type: 'step' as const, epoch, step: step + 1, batch: batch.index, lr, emaMomentum: momentum, images: batch.indices.length, imagesPerSecond, ...stats };
+          if ((step + 1) % config.logEvery === 0 || stats.skipped) await run.log(event);
+          yield event;
+          if (stats.skipped) yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
+          if (config.maxSteps > 0 && position.step >= config.maxSteps) {
+            reason = 'max-steps';
+            break epochs;
+          }
+          if (this.stopRequested) {
+            reason = 'stopped';
+            break epochs;
+          }
+        }
+        const skippedReport = describeSkipped(epochRun.report);
+        if (skippedReport) yield { type: 'warning', message: skippedReport };
+        position = { epoch: epoch + 1, batch: 0, step: position.step };
+        const health = lastViews ? await embeddingHealth(model, lastViews) : undefined;
+        const seconds = (performance.now() - started) / 1000;
+        const epochEvent = {
+          type: 'epoch' as const, epoch, step: position.step, meanLoss: steps ? losses / steps : NaN, skippedSteps,
+          skippedImages: epochRun.report.skipped, seconds, imagesPerSecond: images / seconds, ...(health && { health }),
+        };
+        await run.log(epochEvent);
+        yield epochEvent;
+        if (health && health.stdMean * Math.sqrt(config.projectorOut) < config.collapseThreshold) {
+          yield { type: 'warning', message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}` };
+        }
+        if (monitor && ((epoch + 1) % config.knnEvery === 0 || epoch + 1 === config.epochs)) {
+          lastKnn = await backboneKnnAccuracy(model, monitor.train, monitor.test, { ...featureOptions, k: config.knnK, temperature: config.knnTemperature });
+          const knnEvent = { type: 'knn' as const, epoch, accuracy: lastKnn, baseline: { ...(initialKnn !== undefined && { initialisation: initialKnn }), ...(rawPixels !== undefined && { rawPixels }) } };
+          await run.log(knnEvent);
+          yield knnEvent;
+        }
+        if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
+          yield await this.checkpoint(run, model, trainer, position, config, lrAt(position.step));
+        }
+      }
+      if (reason !== 'completed') yield await this.checkpoint(run, model, trainer, position, config, lrAt(position.step));
+    } finally {
+      await loader.close();
+    }
+    yield {
+      type: 'end', reason, position, runDir: run.path,
+      ...(lastKnn !== undefined && { knn: { pretrained: lastKnn, ...(initialKnn !== undefined && { initialisation: initialKnn }), ...(rawPixels !== undefined && { rawPixels }) } }),
+    };
+  }
+
+  private async checkpoint(
+    run: RunDirectory, model: Model, trainer: NativeTrainer, position: TrainingPosition, config: TrainConfig, lr: number,
+  ): Promise<TrainEvent> {
+    const path = await saveCheckpoint(run.path, { model, trainer, position, config, lr });
+    await pruneCheckpoints(run.path, config.keepCheckpoints);
+    await run.log({ type: 'checkpoint', path, ...position });
+    return { type: 'checkpoint', path, position };
+  }
+}
+
+function viewsOf(config: TrainConfig): ViewSpec[] {
+  const views = multiCropViews({
+    globalSize: config.globalSize, localSize: config.localSize, localCrops: config.localCrops,
+    globalScale: config.globalScale, localScale: config.localScale,
+  });
+  if (config.colorAugment) return views;
+  return views.map((v) => ({ ...v, photometric: { jitterProb: 0, grayscaleProb: 0, blurProb: 0, solarizeProb: 0 } }));
+}
+
+// The labelled pair the kNN monitor uses: Fashion-MNIST's train and test splits.
+async function knnSplits(config: TrainConfig, dataset: Dataset): Promise<{ train: Dataset; test: Dataset } | undefined> {
+  if (config.data !== 'fashion-mnist' && config.data !== 'fashion-mnist:test') return undefined;
+  const test = await openDataset('fashion-mnist:test');
+  return { train: evenSubset(dataset, config.knnTrainImages), test: evenSubset(test, config.knnTestImages) };
+}
+
+async function embeddingHealth(model: Model, views: Tensor[]): Promise<NativeEmbeddingHealth> {
+  const [z1, z2] = await model.embed(views.slice(0, 2));
+  return native().eval.embeddingHealth(z1!.handle, z2!.handle);
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, Math.max(0, path.lastIndexOf('/'))) || '.';
+}

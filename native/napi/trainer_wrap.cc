@@ -1,0 +1,125 @@
+#include "napi/trainer_wrap.h"
+
+#include <ATen/ATen.h>
+
+#include "napi/addon_data.h"
+#include "napi/args.h"
+#include "napi/model_wrap.h"
+#include "napi/optimizer_wrap.h"
+#include "napi/tensor_wrap.h"
+#include "optim/param_state.h"
+#include "train/train_step.h"
+
+namespace mveb {
+
+void TrainerWrap::define(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeTrainer", DefineClass(env, "NativeTrainer",
+                                           {
+                                               InstanceMethod<&TrainerWrap::step>("step"),
+                                               InstanceMethod<&TrainerWrap::momentumBuffers>("momentumBuffers"),
+                                               InstanceMethod<&TrainerWrap::loadMomentumBuffers>("loadMomentumBuffers"),
+                                               InstanceAccessor<&TrainerWrap::scaler, &TrainerWrap::setScaler>("scaler"),
+                                           }));
+}
+
+// new NativeTrainer(model, { optimizer: 'lars' | 'sgd', lr, momentum, weightDecay, trustCoefficient, lossScaling })
+TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainerWrap>(info) {
+  const std::string where = "Trainer";
+  state_ = std::make_shared<State>();
+  state_->model = ModelWrap::unwrapModel(info[0], "Trainer: model");
+  Napi::Object options = args::options(info, 1, where);
+  state_->params = state_->model->online()->parameters();
+  const std::string kind = args::string(options, "optimizer", "lars", where);
+  try {
+    state_->optimizer = makeOptimizer(kind, state_->params, options);
+  } catch (const c10::Error& e) {
+    throw Napi::RangeError::New(info.Env(), e.what_without_backtrace());
+  }
+  Napi::Value lossScaling = options.Get("lossScaling");
+  state_->scaler.enabled = lossScaling.IsBoolean() && lossScaling.As<Napi::Boolean>().Value();
+}
+
+// step(views, { lr, emaMomentum, beta }) → Promise<stats>
+Napi::Value TrainerWrap::step(const Napi::CallbackInfo& info) {
+  const std::string where = "trainStep";
+  std::vector<at::Tensor> views = args::tensors(info[0], where, "views");
+  Napi::Object options = args::options(info, 1, where);
+  TrainStepOptions stepOptions;
+  stepOptions.lr = args::number(options, "lr", -1, where);
+  if (!(stepOptions.lr >= 0)) throw Napi::TypeError::New(info.Env(), where + ": options.lr must be a number >= 0");
+  stepOptions.emaMomentum = args::number(options, "emaMomentum", stepOptions.emaMomentum, where);
+  stepOptions.loss.beta = args::number(options, "beta", stepOptions.loss.beta, where);
+  auto state = state_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), where, [state, views, stepOptions] {
+    TrainStepStats stats = trainStep(state->model, *state->optimizer, state->scaler, views, stepOptions);
+    return JsResultBuilder([stats](Napi::Env env) -> Napi::Value {
+      auto out = Napi::Object::New(env);
+      out.Set("loss", stats.loss);
+      out.Set("alignment", stats.alignment);
+      out.Set("uniformity", stats.uniformity);
+      auto bandwidths = Napi::Array::New(env, stats.bandwidths.size());
+      for (size_t i = 0; i < stats.bandwidths.size(); ++i) bandwidths.Set(i, stats.bandwidths[i]);
+      out.Set("bandwidths", bandwidths);
+      out.Set("gradNorm", stats.gradNorm);
+      out.Set("skipped", stats.skipped);
+      out.Set("lossScale", stats.lossScale);
+      out.Set("seconds", stats.seconds);
+      return out;
+    });
+  });
+}
+
+// Per online parameter (state-dict order): its momentum buffer, or null before the first step.
+Napi::Value TrainerWrap::momentumBuffers(const Napi::CallbackInfo& info) {
+  auto state = state_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "momentumBuffers", [state] {
+    std::vector<at::Tensor> buffers;
+    for (const auto& p : state->params) {
+      at::Tensor buffer = momentumBuffer(*state->optimizer, p);
+      buffers.push_back(buffer.defined() ? buffer.detach().to(at::kCPU).clone() : buffer);
+    }
+    return JsResultBuilder([buffers](Napi::Env env) -> Napi::Value {
+      auto array = Napi::Array::New(env, buffers.size());
+      for (size_t i = 0; i < buffers.size(); ++i)
+        array.Set(i, buffers[i].defined() ? Napi::Value(TensorWrap::wrap(env, buffers[i])) : env.Null());
+      return array;
+    });
+  });
+}
+
+Napi::Value TrainerWrap::loadMomentumBuffers(const Napi::CallbackInfo& info) {
+  const std::string where = "loadMomentumBuffers";
+  if (!info[0].IsArray()) throw Napi::TypeError::New(info.Env(), where + ": buffers must be an array");
+  auto array = info[0].As<Napi::Array>();
+  if (array.Length() != state_->params.size())
+    throw Napi::RangeError::New(info.Env(), where + ": " + std::to_string(array.Length()) + " buffers for " +
+                                                std::to_string(state_->params.size()) + " parameters");
+  std::vector<at::Tensor> buffers;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    buffers.push_back(item.IsNull() || item.IsUndefined() ? at::Tensor() : TensorWrap::unwrap(item, "buffer"));
+  }
+  auto state = state_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), where, [state, buffers] {
+    for (size_t i = 0; i < buffers.size(); ++i)
+      if (buffers[i].defined()) setMomentumBuffer(*state->optimizer, state->params[i], buffers[i]);
+    return resolvesUndefined();
+  });
+}
+
+Napi::Value TrainerWrap::scaler(const Napi::CallbackInfo& info) {
+  auto out = Napi::Object::New(info.Env());
+  out.Set("enabled", state_->scaler.enabled);
+  out.Set("scale", state_->scaler.scale);
+  out.Set("growthTracker", static_cast<double>(state_->scaler.growthTracker));
+  return out;
+}
+
+void TrainerWrap::setScaler(const Napi::CallbackInfo& info, const Napi::Value& value) {
+  if (!value.IsObject()) throw Napi::TypeError::New(info.Env(), "scaler must be an object");
+  auto o = value.As<Napi::Object>();
+  state_->scaler.scale = args::number(o, "scale", state_->scaler.scale, "scaler");
+  state_->scaler.growthTracker = static_cast<int64_t>(args::number(o, "growthTracker", 0, "scaler"));
+}
+
+}  // namespace mveb

@@ -1,0 +1,37 @@
+// The JS-visible training core: a model, its optimiser over the online branch and the
+// loss scaler; one Promise per training step.
+#pragma once
+
+#include <napi.h>
+#include <torch/optim/optimizer.h>
+
+#include <memory>
+
+#include "models/siamese.h"
+#include "train/loss_scaler.h"
+
+namespace mveb {
+
+class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
+ public:
+  static void define(Napi::Env env, Napi::Object exports);
+  explicit TrainerWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value step(const Napi::CallbackInfo& info);
+  Napi::Value momentumBuffers(const Napi::CallbackInfo& info);
+  Napi::Value loadMomentumBuffers(const Napi::CallbackInfo& info);
+  Napi::Value scaler(const Napi::CallbackInfo& info);
+  void setScaler(const Napi::CallbackInfo& info, const Napi::Value& value);
+
+  // Shared with device-thread work, which may outlive a collected JS wrapper.
+  struct State {
+    SiameseModel model{nullptr};
+    std::shared_ptr<torch::optim::Optimizer> optimizer;
+    std::vector<at::Tensor> params;  // the online branch's, in state-dict order
+    LossScaler scaler;
+  };
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace mveb
