@@ -1,0 +1,36 @@
+// The training configuration: the paper's defaults, presets, flags over files, and bad
+// fields refused with their name before any work.
+import t from 'tap';
+import { defaultConfig, presets, resolveConfig } from '../../lib/train/config.js';
+import { Trainer } from '../../lib/train/trainer.js';
+
+t.test("the defaults are the paper's ImageNet recipe", async (t) => {
+  t.match(defaultConfig, {
+    arch: 'resnet50', epochs: 800, batchSize: 4096, optimizer: 'lars', baseLr: 0.4, weightDecay: 1e-6, momentum: 0.9,
+    trustCoefficient: 0.001, warmupEpochs: 10, beta: 0.01, emaBase: 0.996, projectorHidden: 2048, projectorOut: 2048,
+    globalSize: 224, localSize: 96, localCrops: 6, globalScale: [0.4, 1], localScale: [0.05, 0.4], knnK: 200, knnTemperature: 0.1,
+  });
+  t.same(resolveConfig({ preset: 'imagenet-r50', flags: { data: 'x' } }), { ...defaultConfig, data: 'x' });
+});
+
+t.test('presets, then the file, then flags', async (t) => {
+  const c = resolveConfig({ preset: 'small', file: { data: 'a', epochs: 7, beta: 0.02 }, flags: { epochs: 9 } });
+  t.equal(c.arch, presets.small.arch);
+  t.equal(c.data, 'a');
+  t.equal(c.beta, 0.02);
+  t.equal(c.epochs, 9, 'flags win');
+  t.equal(resolveConfig({ preset: 'demo' }).data, 'fashion-mnist');
+});
+
+t.test('bad fields are refused with their name, before any work', async (t) => {
+  t.throws(() => new Trainer({ data: 'synthetic', arch: 'resnet7' as never }), /config: arch must be one of 'resnet18'.*got "resnet7"/);
+  t.throws(() => new Trainer({ data: 'synthetic', baseLr: -0.1 }), /config: baseLr must be a number > 0, got -0\.1/);
+  t.throws(() => new Trainer({ data: '' }), /config: data must name a dataset/);
+  t.throws(() => new Trainer({ data: 'x', globalScale: [0.5, 0.2] }), /config: globalScale must be \[min, max\]/);
+  t.throws(() => new Trainer({ data: 'x', device: 'gpu' }), /config: device must be 'auto', 'cpu', 'cuda' or 'cuda:N'/);
+  t.throws(() => new Trainer({ data: 'x', batchsize: 3 } as never), /config: unknown field 'batchsize'/);
+  t.throws(() => new Trainer({ data: 'x' }, { preset: 'huge' }), /preset must be one of imagenet-r50, small, demo/);
+  // A missing data path is refused by run() before anything is built or read.
+  const run = new Trainer({ data: '/nonexistent/images' }).run();
+  await t.rejects(run.next(), /data path does not exist: \/nonexistent\/images/);
+});
