@@ -35,3 +35,12 @@ export type { PhotometricOptions, PhotometricParams, PhotometricSpec } from './d
 export type { SkippedImage, ViewGeometry } from './data/view-messages.js';
 export { openDataset, namedDatasets } from './data/open-dataset.js';
 export { InputError } from './errors.js';
+export { Trainer } from './train/trainer.js';
+export type { TrainEvent, TrainerOptions } from './train/trainer.js';
+export { defaultConfig, presets, resolveConfig, validateConfig } from './train/config.js';
+export type { PresetName, TrainConfig } from './train/config.js';
+export { loadCheckpoint, saveCheckpoint } from './train/checkpoint.js';
+export type { LoadedCheckpoint, TrainingPosition } from './train/checkpoint.js';
+export { evenSubset } from './data/subset.js';
+export { backboneKnnAccuracy, knnAccuracy, rawPixelKnnAccuracy, reestimateBatchNorm } from './eval/knn.js';
+export { datasetFeatures, evaluationView } from './eval/features.js';

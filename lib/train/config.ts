@@ -115,9 +115,9 @@ export const presets: Record<'imagenet-r50' | 'small' | 'demo', Partial<TrainCon
     globalScale: [0.3, 1], localScale: [0.1, 0.3], knnEvery: 10,
   },
   // About ten minutes on a 2-core CPU: ResNet-18 with the standard stem on 28-px
-  // Fashion-MNIST, a narrow projector, two global crops only, one epoch.
+  // Fashion-MNIST, a narrow projector, two global crops only, two epochs.
   demo: {
-    data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 1,
+    data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 2,
     batchSize: 128, optimizer: 'sgd', baseLr: 0.1, weightDecay: 1e-4, warmupEpochs: 0, globalSize: 28, localSize: 14,
     localCrops: 0, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
     knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,

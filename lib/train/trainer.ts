@@ -21,7 +21,7 @@ import { emaMomentum, learningRate } from './schedules.js';
 
 export type TrainEvent =
   | { type: 'start'; config: TrainConfig; runDir: string; device: string; totalSteps: number; stepsPerEpoch: number; resumedFrom?: string; position: TrainingPosition }
-  | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number } & NativeTrainStepStats)
+  | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number; epochImages: number; epochSeconds: number } & NativeTrainStepStats)
   | { type: 'epoch'; epoch: number; step: number; meanLoss: number; skippedSteps: number; skippedImages: number; seconds: number; imagesPerSecond: number; health?: NativeEmbeddingHealth }
   | { type: 'knn'; epoch: number; accuracy: number; baseline?: { initialisation?: number; rawPixels?: number } }
   | { type: 'checkpoint'; path: string; position: TrainingPosition }
@@ -136,8 +136,11 @@ export class Trainer {
             losses += stats.loss;
             steps++;
           }
-          const imagesPerSecond = images / ((performance.now() - started) / 1000);
-          const event = { type: 'step' as const, epoch, step: step + 1, batch: batch.index, lr, emaMomentum: momentum, images: batch.indices.length, imagesPerSecond, ...stats };
+          const epochSeconds = (performance.now() - started) / 1000;
+          const event = {
+            type: 'step' as const, epoch, step: step + 1, batch: batch.index, lr, emaMomentum: momentum, images: batch.indices.length,
+            imagesPerSecond: images / epochSeconds, epochImages: images, epochSeconds, ...stats,
+          };
           if ((step + 1) % config.logEvery === 0 || stats.skipped) await run.log(event);
           yield event;
           if (stats.skipped) yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
