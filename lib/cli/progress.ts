@@ -20,6 +20,7 @@ export class ProgressPrinter {
   private totalSteps = 0;
   private startStep = 0;
   private started = performance.now();
+  private knnSettings = 'k = 200, T = 0.1';
 
   constructor(private readonly mode: { quiet: boolean; json: boolean }) {}
 
@@ -32,6 +33,7 @@ export class ProgressPrinter {
       case 'start':
         this.totalSteps = event.totalSteps;
         this.startStep = event.position.step;
+        this.knnSettings = `k = ${event.config.knnK}, T = ${event.config.knnTemperature}`;
         this.started = performance.now();
         if (!this.mode.quiet) {
           this.line(
@@ -84,7 +86,7 @@ export class ProgressPrinter {
           const rows = [`  pretrained backbone            ${percent(event.knn.pretrained)}`];
           if (event.knn.initialisation !== undefined) rows.push(`  same backbone at initialisation ${percent(event.knn.initialisation)}  (BN statistics re-estimated)`);
           if (event.knn.rawPixels !== undefined) rows.push(`  raw pixels                     ${percent(event.knn.rawPixels)}`);
-          this.line(`kNN accuracy (k = 200, T = 0.1):\n${rows.join('\n')}`);
+          this.line(`kNN accuracy (${this.knnSettings}):\n${rows.join('\n')}`);
         }
         break;
       }

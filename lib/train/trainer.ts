@@ -11,7 +11,7 @@ import { evenSubset } from '../data/subset.js';
 import { backboneKnnAccuracy, rawPixelKnnAccuracy, reestimateBatchNorm } from '../eval/knn.js';
 import { info, setNumThreads } from '../info.js';
 import { toNative } from '../io.js';
-import { createModel, type Model } from '../models.js';
+import { createModel, type Model, type ModelOptions } from '../models.js';
 import { native, type NativeEmbeddingHealth, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
@@ -60,13 +60,7 @@ export class Trainer {
     await setNumThreads(config.threads || cores);
     await native().manualSeed(config.seed);
 
-    const model = createModel({
-      arch: config.arch,
-      smallStem: config.smallStem,
-      projector: { hidden: config.projectorHidden, out: config.projectorOut },
-      target: config.target,
-      precision: config.precision,
-    });
+    const model = createModel(modelOptionsOf(config));
     await model.to(device);
     await model.train();
     const trainer = new (native().NativeTrainer)(model.handle, {
@@ -106,11 +100,14 @@ export class Trainer {
       rawPixels = await rawPixelKnnAccuracy(monitor.train, monitor.test, { k: config.knnK, temperature: config.knnTemperature });
       // Back to the exact initial state: re-estimation moved the BN statistics.
       await native().manualSeed(config.seed);
-      const fresh = createModel({ arch: config.arch, smallStem: config.smallStem, projector: { hidden: config.projectorHidden, out: config.projectorOut }, target: config.target, precision: config.precision });
+      const fresh = createModel(modelOptionsOf(config));
       await model.handle.loadStateDict(await fresh.handle.stateDict({ part: 'model' }), { part: 'model', strict: true });
     }
 
     yield { type: 'start', config, runDir: run.path, device, totalSteps, stepsPerEpoch, position, ...(resumed && { resumedFrom: resumed.path }) };
+    if (config.knnEvery > 0 && !monitor) {
+      yield { type: 'warning', message: `no kNN monitor: it needs a labelled test split, which only fashion-mnist has for now (data: ${config.data})` };
+    }
     const lrAt = (step: number) => learningRate(step, schedule);
     let reason: 'completed' | 'stopped' | 'max-steps' = 'completed';
     let lastKnn: number | undefined;
@@ -195,6 +192,16 @@ export class Trainer {
     await run.log({ type: 'checkpoint', path, ...position });
     return { type: 'checkpoint', path, position };
   }
+}
+
+function modelOptionsOf(config: TrainConfig): ModelOptions {
+  return {
+    arch: config.arch,
+    smallStem: config.smallStem,
+    projector: { hidden: config.projectorHidden, out: config.projectorOut },
+    target: config.target,
+    precision: config.precision,
+  };
 }
 
 function viewsOf(config: TrainConfig): ViewSpec[] {

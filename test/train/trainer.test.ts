@@ -2,7 +2,7 @@
 // torch.load reads and torchvision's ResNet loads, resume equivalence step by step,
 // skipped non-finite steps, kill -9 during checkpoint writes.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
@@ -136,4 +136,43 @@ t.test('the CLI refuses a bad config with the field named, and explains itself',
   t.match(help.stdout, /--preset/);
   t.match(help.stdout, /train --preset demo +ten minutes on a 2-core CPU/);
   t.match(help.stdout, /--batch-size/);
+});
+
+t.test('Ctrl-C finishes the step, writes a checkpoint and exits cleanly', async (t) => {
+  const output = tempDir(t);
+  const child = spawn(process.execPath, [cli, 'train', ...Object.entries({ data: 'synthetic', arch: 'resnet18', 'projector-hidden': 32,
+    'projector-out': 32, 'batch-size': 32, 'global-size': 16, 'local-crops': 0, epochs: 50, output, name: 'interrupted' }).flatMap(([k, v]) => [`--${k}`, String(v)])],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  for (let waited = 0; !/step \d+\/\d+/.test(stdout) && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  t.equal(code, 0, stderr);
+  t.match(stderr, /finishing the step and writing a checkpoint/);
+  t.match(stdout, /^stopped at step (\d+); run directory /m);
+  const checkpoint = await loadCheckpoint(join(output, 'interrupted'));
+  t.ok(checkpoint.step >= 10, `checkpoint at step ${checkpoint.step}`);
+});
+
+t.test('embedding health is logged every epoch, with a collapse warning under the threshold', async (t) => {
+  const all = await events(new Trainer({ ...tiny, epochs: 1, batchSize: 256, globalSize: 16, localCrops: 0, collapseThreshold: 1e9, output: tempDir(t), name: 'health' }));
+  const epoch = all.find((e) => e.type === 'epoch');
+  t.match(epoch, { type: 'epoch', health: { stdMean: Number, stdMin: Number, effectiveRank: Number, alignment: Number, uniformity: Number } });
+  if (epoch?.type === 'epoch') t.ok(epoch.health!.effectiveRank > 1 && epoch.health!.stdMean > 0);
+  t.ok(all.some((e) => e.type === 'warning' && /^collapse: embedding std/.test(e.message)));
+});
+
+t.test('a YAML config file, with flags over it', async (t) => {
+  const output = tempDir(t);
+  const file = join(output, 'run.yaml');
+  writeFileSync(file, 'data: synthetic\narch: resnet18\nprojectorHidden: 32\nprojectorOut: 32\nbatchSize: 16\nglobalSize: 16\nlocalCrops: 0\nmaxSteps: 3\nbeta: 0.05\n');
+  const run = spawnSync(process.execPath, [cli, 'train', '--config', file, '--beta', '0.02', '--output', output, '--name', 'yaml', '--quiet'], { encoding: 'utf8' });
+  t.equal(run.status, 0, run.stderr);
+  t.match(parse(readFileSync(join(output, 'yaml', 'config.yaml'), 'utf8')), { arch: 'resnet18', batchSize: 16, beta: 0.02, maxSteps: 3 });
+  writeFileSync(file, 'data: synthetic\nepochz: 3\n');
+  const bad = spawnSync(process.execPath, [cli, 'train', '--config', file], { encoding: 'utf8' });
+  t.equal(bad.stderr.trim(), "config: unknown field 'epochz'");
 });
