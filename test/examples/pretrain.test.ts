@@ -16,7 +16,7 @@ t.test('the example trains a few steps of the demo recipe and ends cleanly', asy
     console.log = log;
   }
   t.match(end, { type: 'end', reason: 'max-steps', position: { step: 20 } });
-  t.match(logged[0], /^training resnet18 on fashion-mnist \(468 steps\) in /);
+  t.match(logged[0], /^training resnet18 on fashion-mnist \(936 steps\) in /);
   t.ok(logged.some((l) => /^step 20: loss -?\d/.test(l)));
   const checkpoint = logged.find((l) => l.startsWith('checkpoint '))!.slice('checkpoint '.length);
   t.ok(existsSync(checkpoint));
