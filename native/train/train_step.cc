@@ -1,7 +1,6 @@
 #include "train/train_step.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/generated/variable_factories.h>
 
 #include <chrono>
 #include <cmath>
