@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PhotometricOptions, PhotometricParams, PhotometricSpec } from './data/photometric.js';
 import type { ModelOptions } from './models.js';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8';
@@ -198,37 +199,6 @@ export interface CpuCacheStats {
   limitBytes: number;
 }
 
-export interface NativePhotometricParams {
-  jitter: number[];
-  order: number[];
-  factors: number[];
-  grayscale: number[];
-  blur: number[];
-  sigma: number[];
-  solarize: number[];
-}
-
-export interface NativePhotometricOptions {
-  jitterProb?: number;
-  brightness?: number;
-  contrast?: number;
-  saturation?: number;
-  hue?: number;
-  grayscaleProb?: number;
-  blurProb?: number;
-  sigmaMin?: number;
-  sigmaMax?: number;
-  blurKernel?: number;
-  solarizeProb?: number;
-  solarizeThreshold?: number;
-  mean?: readonly number[];
-  std?: readonly number[];
-  seed?: number;
-  params?: NativePhotometricParams;
-  device?: string;
-  implementation?: 'auto' | 'fused' | 'aten';
-}
-
 export interface NativeCropView {
   left: number;
   top: number;
@@ -248,12 +218,8 @@ export interface NativeAddon {
     outputs: readonly Uint8Array[],
     slot: number,
   ): void;
-  drawPhotometricParams(
-    count: number,
-    spec: NativePhotometricOptions,
-    seed: number,
-  ): NativePhotometricParams & { blurKernel: number };
-  photometricAugment(data: Uint8Array, shape: readonly number[], options: NativePhotometricOptions): Promise<NativeTensor>;
+  drawPhotometricParams(count: number, spec: PhotometricSpec, seed: number): PhotometricParams & { blurKernel: number };
+  photometricAugment(data: Uint8Array, shape: readonly number[], options: PhotometricOptions): Promise<NativeTensor>;
   setNumThreads(threads: number): Promise<void>;
   manualSeed(seed: number): Promise<void>;
   NativeTrainer: NativeTrainerClass;

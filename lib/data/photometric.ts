@@ -1,6 +1,6 @@
 // Photometric augmentation of uint8 NHWC batches, on the device the batch goes to
 // (native/augment): colour jitter, grayscale, Gaussian blur, solarisation, normalisation.
-import { native, type NativePhotometricParams } from '../native.js';
+import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 
 /** One view's photometric recipe; every field defaults to DINO's global-view-1 values. */
@@ -34,7 +34,15 @@ export interface PhotometricSpec {
 }
 
 /** Per-sample parameters, one entry (four for `order`/`factors`) per image. */
-export type PhotometricParams = NativePhotometricParams;
+export interface PhotometricParams {
+  jitter: number[];
+  order: number[];
+  factors: number[];
+  grayscale: number[];
+  blur: number[];
+  sigma: number[];
+  solarize: number[];
+}
 
 export interface PhotometricOptions extends PhotometricSpec {
   /** Draw the per-sample parameters from this seed (reproducible)... */

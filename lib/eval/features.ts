@@ -24,20 +24,24 @@ export function evaluationView(size: number): ViewSpec {
   };
 }
 
+/** A loader of evaluation views; `seed` set: shuffled (BN re-estimation), else in order. */
+export function evaluationLoader(dataset: Dataset, options: FeatureOptions, seed?: number): DataLoader {
+  return new DataLoader({
+    dataset,
+    batchSize: Math.min(options.batchSize ?? 256, dataset.length),
+    views: [evaluationView(options.size)],
+    ...(seed === undefined ? { shuffle: false, dropLast: false } : { seed }),
+    ...(options.workers && { workers: options.workers }),
+    ...(options.device && { device: options.device }),
+  });
+}
+
 export async function datasetFeatures(
   model: Model,
   dataset: Dataset,
   options: FeatureOptions,
 ): Promise<{ features: Tensor<'float32'>; labels: Tensor<'int64'> }> {
-  const loader = new DataLoader({
-    dataset,
-    batchSize: Math.min(options.batchSize ?? 256, dataset.length),
-    views: [evaluationView(options.size)],
-    shuffle: false,
-    dropLast: false,
-    ...(options.workers && { workers: options.workers }),
-    ...(options.device && { device: options.device }),
-  });
+  const loader = evaluationLoader(dataset, options);
   const rows: Float32Array[] = [];
   const labels: number[] = [];
   try {

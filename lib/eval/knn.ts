@@ -1,11 +1,10 @@
 // Weighted kNN accuracy (k = 200, T = 0.1 by default), the monitor of self-supervised
 // training, and the baselines it must be read against.
 import type { Dataset } from '../data/dataset.js';
-import { DataLoader } from '../data/loader.js';
 import type { Model } from '../models.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
-import { datasetFeatures, evaluationView, type FeatureOptions } from './features.js';
+import { datasetFeatures, evaluationLoader, type FeatureOptions } from './features.js';
 
 export interface KnnOptions {
   k?: number;
@@ -74,14 +73,7 @@ export async function rawPixelKnnAccuracy(train: Dataset, test: Dataset, options
  */
 export async function reestimateBatchNorm(model: Model, dataset: Dataset, options: FeatureOptions & { batches?: number }): Promise<void> {
   await model.train();
-  const loader = new DataLoader({
-    dataset,
-    batchSize: Math.min(options.batchSize ?? 256, dataset.length),
-    views: [evaluationView(options.size)],
-    seed: 1,
-    ...(options.workers && { workers: options.workers }),
-    ...(options.device && { device: options.device }),
-  });
+  const loader = evaluationLoader(dataset, options, 1);
   try {
     for await (const batch of loader.epoch(0)) {
       await model.backboneFeatures(batch.views[0]!);

@@ -3,6 +3,7 @@
 // `for await (const event of trainer.run())` drives it; `stop()` ends it after the step
 // in progress, with a checkpoint.
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader, describeSkipped } from '../data/loader.js';
 import { multiCropViews, type ViewSpec } from '../data/multicrop.js';
@@ -79,7 +80,7 @@ export class Trainer {
     const stepsPerEpoch = loader.batchesPerEpoch;
     const totalSteps = stepsPerEpoch * config.epochs;
     const schedule = { baseLr: config.baseLr, globalBatch: config.batchSize, warmupSteps: config.warmupEpochs * stepsPerEpoch, totalSteps };
-    const run = resumed ? new RunDirectory(dirOf(resumed.path)) : await RunDirectory.create(config);
+    const run = resumed ? new RunDirectory(dirname(resumed.path)) : await RunDirectory.create(config);
 
     let position: TrainingPosition = { epoch: 0, batch: 0, step: 0 };
     if (resumed) {
@@ -223,8 +224,4 @@ async function knnSplits(config: TrainConfig, dataset: Dataset): Promise<{ train
 async function embeddingHealth(model: Model, views: Tensor[]): Promise<NativeEmbeddingHealth> {
   const [z1, z2] = await model.embed(views.slice(0, 2));
   return native().eval.embeddingHealth(z1!.handle, z2!.handle);
-}
-
-function dirOf(path: string): string {
-  return path.slice(0, Math.max(0, path.lastIndexOf('/'))) || '.';
 }

@@ -102,10 +102,10 @@ at::Tensor photometricAten(const at::Tensor& batch, const PhotometricParams& par
   const at::Tensor jitter = params.jitter.to(at::kCPU, at::kBool);
   const at::Tensor order = params.order.to(at::kCPU, at::kLong);
   const at::Tensor factors = params.factors.to(at::kCPU, at::kDouble);
+  // An operation whose range is 0 is not applied, as in torchvision's ColorJitter.
+  const double range[4] = {spec.brightness, spec.contrast, spec.saturation, spec.hue};
   for (int64_t position = 0; position < 4; ++position) {
     for (int64_t op = 0; op < 4; ++op) {
-      // An operation whose range is 0 is not applied, as in torchvision's ColorJitter.
-      const double range[4] = {spec.brightness, spec.contrast, spec.saturation, spec.hue};
       if (range[op] == 0.0) continue;
       at::Tensor index = selected(jitter.logical_and(order.select(1, position) == op), x);
       if (!index.defined()) continue;

@@ -6,8 +6,8 @@
 #include "napi/args.h"
 #include "napi/tensor_wrap.h"
 #include "optim/lars.h"
+#include "optim/param_state.h"
 #include "optim/state_archive.h"
-#include "torch_compat.h"
 
 namespace mveb {
 
@@ -85,15 +85,8 @@ Napi::Value OptimizerWrap::momentumBuffers(const Napi::CallbackInfo& info) {
   auto params = params_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "momentumBuffers", [optimizer, params] {
     std::vector<at::Tensor> buffers;
-    auto& state = optimizer->state();
     for (const auto& p : params) {
-      auto found = state.find(compat::optimizerStateKey(state, p));
-      at::Tensor buffer;
-      if (found != state.end()) {
-        if (auto* lars = dynamic_cast<LARSParamState*>(found->second.get())) buffer = lars->momentum_buffer();
-        if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(found->second.get()))
-          buffer = sgd->momentum_buffer();
-      }
+      at::Tensor buffer = momentumBuffer(*optimizer, p);
       buffers.push_back(buffer.defined() ? buffer.clone() : buffer);
     }
     return JsResultBuilder([buffers](Napi::Env env) -> Napi::Value {
