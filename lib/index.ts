@@ -6,7 +6,7 @@ export type { MvebLossOptions, MvebLossResult, SteinOptions } from './ops.js';
 export * as optim from './optim.js';
 export type { LARSOptions, SGDOptions } from './optim.js';
 export * as schedules from './train/schedules.js';
-export type { LearningRateSchedule } from './train/schedules.js';
+export type { CosineSpan, LearningRateSchedule } from './train/schedules.js';
 export { info, setNumThreads } from './info.js';
 export type { InfoReport } from './info.js';
 export { NativeAddonError } from './native.js';

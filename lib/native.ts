@@ -163,7 +163,9 @@ export interface NativeTrainer {
   step(views: NativeTensor[], options: { lr: number; emaMomentum: number; beta: number }): Promise<NativeTrainStepStats>;
   momentumBuffers(): Promise<Array<NativeTensor | null>>;
   loadMomentumBuffers(buffers: Array<NativeTensor | null>): Promise<void>;
-  scaler: NativeScalerState;
+  /** Read and written on the device thread, in order with the steps that update it. */
+  scalerState(): Promise<NativeScalerState>;
+  loadScaler(state: Pick<NativeScalerState, 'scale' | 'growthTracker'>): Promise<void>;
 }
 
 export interface NativeTrainerClass {
@@ -271,6 +273,12 @@ function loadFrom(path: string): NativeAddon {
 export function native(): NativeAddon {
   if (loaded) return loaded.addon;
   const path = addonCandidates().find((p) => existsSync(p));
+  if (!path && process.env.MVEB_ADDON) {
+    throw new NativeAddonError(
+      `mveb-torch: MVEB_ADDON is set to ${process.env.MVEB_ADDON}, which does not exist. ` +
+        'Point it at a built mveb_native.node, or unset it to use the package\'s own build.',
+    );
+  }
   if (!path) {
     throw new NativeAddonError(
       `mveb-torch: the native addon is not built (looked for ${addonCandidates().join(', ')}). ` +

@@ -1,10 +1,10 @@
 // Tensor operations exposed to users; each runs on the native device thread.
 import { native, type DType } from './native.js';
-import { Tensor } from './tensor.js';
+import { Tensor, handleOf, handlesOf } from './tensor.js';
 
 /** Matrix product with LibTorch's broadcasting rules (torch.matmul). */
 export async function matmul<D extends DType>(a: Tensor<D>, b: Tensor<D>): Promise<Tensor<D>> {
-  return new Tensor(await native().NativeTensor.matmul(a.handle, b.handle));
+  return new Tensor(await native().NativeTensor.matmul(handleOf(a, 'matmul: a'), handleOf(b, 'matmul: b')));
 }
 
 export interface SteinOptions {
@@ -31,7 +31,7 @@ export async function steinScore(
   z: Tensor,
   options: SteinOptions = {},
 ): Promise<{ score: Tensor; bandwidth: number }> {
-  const { score, bandwidth } = await native().ops.steinScore(z.handle, options);
+  const { score, bandwidth } = await native().ops.steinScore(handleOf(z, 'steinScore: z'), options);
   return { score: new Tensor(score), bandwidth };
 }
 
@@ -43,7 +43,7 @@ export async function entropySurrogate(
   z: Tensor,
   options: SteinOptions & { grad?: boolean } = {},
 ): Promise<{ value: number; bandwidth: number; grad?: Tensor }> {
-  const result = await native().ops.entropySurrogate(z.handle, options);
+  const result = await native().ops.entropySurrogate(handleOf(z, 'entropySurrogate: z'), options);
   return { value: result.value, bandwidth: result.bandwidth, ...(result.grad && { grad: new Tensor(result.grad) }) };
 }
 
@@ -79,8 +79,8 @@ export interface MvebLossResult {
 export async function mvebLoss(online: Tensor[], options: MvebLossOptions = {}): Promise<MvebLossResult> {
   const { targets, ...rest } = options;
   const result = await native().ops.mvebLoss(
-    online.map((t) => t.handle),
-    targets ? targets.map((t) => t.handle) : null,
+    handlesOf(online, 'mvebLoss: online'),
+    targets ? handlesOf(targets, 'mvebLoss: targets') : null,
     rest,
   );
   return {
@@ -94,9 +94,5 @@ export async function mvebLoss(online: Tensor[], options: MvebLossOptions = {}):
 
 /** target ← m·target + (1 − m)·online, in place, tensor by tensor. */
 export async function emaUpdate(target: Tensor[], online: Tensor[], momentum: number): Promise<void> {
-  await native().ops.emaUpdate(
-    target.map((t) => t.handle),
-    online.map((t) => t.handle),
-    momentum,
-  );
+  await native().ops.emaUpdate(handlesOf(target, 'emaUpdate: target'), handlesOf(online, 'emaUpdate: online'), momentum);
 }

@@ -86,3 +86,22 @@ export class Tensor<D extends DType = DType> {
     return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
   }
 }
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no class'})`;
+  return typeof value === 'string' ? `the string '${value}'` : String(value);
+}
+
+/** The native handle of `value`, or a TypeError naming the argument (`where`) and what it got. */
+export function handleOf(value: unknown, where: string): NativeTensor {
+  if (!(value instanceof Tensor)) throw new TypeError(`${where} must be a Tensor, got ${describeValue(value)}`);
+  return value.handle;
+}
+
+/** The handles of an array of Tensors; `where` names the array. */
+export function handlesOf(values: unknown, where: string): NativeTensor[] {
+  if (!Array.isArray(values)) throw new TypeError(`${where} must be an array of Tensors, got ${describeValue(values)}`);
+  return values.map((v, i) => handleOf(v, `${where}[${i}]`));
+}

@@ -1,7 +1,7 @@
 # The PyTorch-Python reference loop for `mveb-torch train --preset demo`: the same recipe —
 # Fashion-MNIST (Debian's IDX files), two 28-px random-resized crops with flips, torchvision's
 # ResNet-18 (zero-init residual, fc removed), the 3-layer projector, an EMA target, the MVEB loss
-# with the Stein score estimator (float64 Cholesky solve, upper-median bandwidth), SGD — with a
+# with the Stein score estimator (float64 Cholesky solve, the authors' bandwidth element), SGD — with a
 # DataLoader of worker processes. Prints one JSON line: steps, images/s after warm-up.
 #   python3 bench/reference/mveb_train.py --steps 60 --threads 2 --workers 2
 import argparse
@@ -59,7 +59,9 @@ def stein_score(z, eta=0.01, min_bandwidth=0.1):
     z = z.detach().double()
     similarity = z @ z.t()
     distances = (1 - similarity).flatten()
-    bandwidth = distances.kthvalue(distances.numel() // 2 + 1).values.clamp_min(min_bandwidth)
+    # The authors' element: torch.topk(distances, n // 2)[0][-1], found by selection.
+    n = distances.numel()
+    bandwidth = distances.kthvalue(n - n // 2 + 1).values.clamp_min(min_bandwidth)
     kernel = (similarity / bandwidth).exp()
     gradient = (kernel.sum(1, keepdim=True) * z) / bandwidth
     system = kernel + eta * torch.eye(z.shape[0], dtype=z.dtype)

@@ -89,7 +89,8 @@ function rebuildTensor(args: unknown[], path: string): Tensor {
  */
 export async function torchLoad(path: string): Promise<unknown> {
   const file = await readFile(path);
-  if (file.readUInt32LE(0) !== 0x04034b50) {
+  if (file.length === 0) throw new Error(`${path}: the file is empty (0 bytes), not a torch.save file`);
+  if (file.length < 4 || file.readUInt32LE(0) !== 0x04034b50) {
     throw new Error(`${path}: not a zip-format torch.save file (written by PyTorch < 1.6, or not a checkpoint)`);
   }
   const entries = readZip(file, path);

@@ -20,8 +20,23 @@ function findEndOfCentralDirectory(file: Buffer, path: string): number {
   throw new Error(`${path}: not a zip archive (no end of central directory)`);
 }
 
-/** The entries of `file`, by name; a zip64 archive (over 4 GiB) is supported. */
+/**
+ * The entries of `file`, by name; a zip64 archive (over 4 GiB) is supported. A file that is
+ * empty, cut short or not a zip archive gives an Error naming the path and the problem.
+ */
 export function readZip(file: Buffer, path: string): Map<string, ZipEntry> {
+  if (file.length === 0) throw new Error(`${path}: the file is empty (0 bytes), not a torch.save archive`);
+  if (file.length < 22) throw new Error(`${path}: not a zip archive (${file.length} bytes, too short)`);
+  try {
+    return readEntries(file, path);
+  } catch (error) {
+    // Offsets that point past the end: the file was cut short or corrupted.
+    if (error instanceof RangeError) throw new Error(`${path}: truncated or corrupt zip archive (${file.length} bytes)`);
+    throw error;
+  }
+}
+
+function readEntries(file: Buffer, path: string): Map<string, ZipEntry> {
   const eocd = findEndOfCentralDirectory(file, path);
   let count = file.readUInt16LE(eocd + 10);
   let offset = file.readUInt32LE(eocd + 16);
@@ -64,8 +79,10 @@ export function readZip(file: Buffer, path: string): Map<string, ZipEntry> {
     entries.set(name, {
       name,
       data: () => {
+        if (local + 30 > file.length) throw new Error(`${path}: truncated or corrupt zip archive (${file.length} bytes)`);
         if (file.readUInt32LE(local) !== LOCAL_HEADER) throw new Error(`${path}: broken zip entry ${name}`);
         const start = local + 30 + file.readUInt16LE(local + 26) + file.readUInt16LE(local + 28);
+        if (start + compressedSize > file.length) throw new Error(`${path}: truncated zip entry ${name}`);
         const raw = file.subarray(start, start + compressedSize);
         if (method === 0) return raw;
         if (method === 8) return inflateRawSync(raw);

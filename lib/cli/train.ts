@@ -5,6 +5,7 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parse } from 'yaml';
 import { InputError } from '../errors.js';
 import { defaultConfig, presets, type TrainConfig } from '../train/config.js';
+import { changeableOnResume } from '../train/preflight.js';
 import { Trainer, type TrainEvent } from '../train/trainer.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -21,11 +22,30 @@ const descriptions: Partial<Record<keyof TrainConfig, string>> = {
   name: 'Run directory name (default: the start time)',
   knnEvery: 'kNN accuracy every N epochs (0: off; Fashion-MNIST only)',
   maxSteps: 'Stop after this many steps (0: no limit)',
+  cosineSpan: "'total': the authors' cosine over all steps; 'after-warmup': over the steps after warm-up, ending at lr/1000",
+  threads: 'LibTorch intra-op threads (0: one per core; at most 4 per core)',
+  workers: 'Data worker threads (0: one per core; at most 4 per core)',
 };
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
+
+// What the user typed for a field, as the config value: numbers and ranges parsed, text that
+// does not parse kept as typed so the refusal can echo it.
+function fieldValue(text: string, kind: unknown): unknown {
+  if (Array.isArray(kind)) {
+    const parts = text.split(',').map((p) => Number(p.trim()));
+    return parts.every((n, i) => Number.isFinite(n) && text.split(',')[i]!.trim() !== '') ? parts : text;
+  }
+  if (typeof kind === 'number') {
+    const n = Number(text);
+    return text.trim() !== '' && Number.isFinite(n) ? n : text;
+  }
+  return text;
+}
+
+const commandOptions = ['preset', 'config', 'resume', 'quiet', 'json'] as const;
 
 export function register(yargs: Argv): Argv {
   return yargs.command(
@@ -37,15 +57,20 @@ export function register(yargs: Argv): Argv {
         .example('$0 train --preset demo', 'ten minutes on a 2-core CPU: Fashion-MNIST, kNN before/after')
         .example('$0 train --data ./imagenet/train --arch resnet50 --batch-size 256', "the paper's recipe at batch 256")
         .example('$0 train --resume runs/2026-11-28_10-00-00', 'continue a run from its newest checkpoint')
+        .epilogue(
+          `Ctrl-C or SIGTERM finishes the step in progress, writes a checkpoint and exits 0; a second one quits at once. ` +
+            `With --resume, only these fields may change: ${changeableOnResume.map(kebab).join(', ')} ` +
+            '(--max-steps is not carried over); the others are the checkpoint\'s. Each flag may be given once.',
+        )
         .option('preset', { type: 'string', choices: Object.keys(presets), describe: 'A complete recipe to start from' })
         .option('config', { type: 'string', describe: 'YAML or JSON file of config fields (flags override it)' })
         .option('resume', { type: 'string', describe: 'A checkpoint, or a run directory (its newest checkpoint)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Only warnings and the final summary' })
         .option('json', { type: 'boolean', default: false, describe: 'One JSON object per event on stdout' });
       for (const [field, value] of Object.entries(defaultConfig) as Array<[keyof TrainConfig, unknown]>) {
-        const type = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
         builder = builder.option(kebab(field), {
-          type,
+          // Numbers are parsed here, so that a typo is echoed as typed.
+          type: typeof value === 'boolean' ? 'boolean' : 'string',
           group: 'Recipe (defaults: the paper\'s ImageNet recipe; presets change some):',
           describe: descriptions[field] ?? `default ${JSON.stringify(value)}`,
         });
@@ -53,11 +78,17 @@ export function register(yargs: Argv): Argv {
       return builder;
     },
     async (args: ArgumentsCamelCase<Record<string, unknown>>) => {
+      for (const name of [...commandOptions, ...Object.keys(defaultConfig)]) {
+        const given = args[name];
+        if (Array.isArray(given)) {
+          throw new InputError(`--${kebab(name)} was given ${given.length} times (${given.join(', ')}): give each flag once`);
+        }
+      }
       const flags: Record<string, unknown> = {};
       for (const [field, value] of Object.entries(defaultConfig)) {
         const given = args[field];
         if (given === undefined) continue;
-        flags[field] = Array.isArray(value) ? String(given).split(',').map(Number) : given;
+        flags[field] = typeof given === 'string' ? fieldValue(given, value) : given;
       }
       const file = args.config ? await readConfigFile(String(args.config)) : {};
       const trainer = new Trainer({ ...file, ...flags } as Partial<TrainConfig>, {
@@ -65,17 +96,22 @@ export function register(yargs: Argv): Argv {
         ...(args.resume !== undefined && { resume: String(args.resume) }),
       });
       const printer = new ProgressPrinter({ quiet: Boolean(args.quiet), json: Boolean(args.json) });
-      let interrupts = 0;
-      const onInterrupt = () => {
-        if (++interrupts > 1) process.exit(130);
-        process.stderr.write('\nmveb-torch: finishing the step and writing a checkpoint (Ctrl-C again to quit now)\n');
+      // Clusters pre-empt with SIGTERM (Kubernetes waits 30 s, then kills): it stops the run as
+      // Ctrl-C does. A second signal quits at once; the last checkpoint is intact either way.
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+        const again = signal === 'SIGINT' ? 'Ctrl-C again' : `a second ${signal}`;
+        process.stderr.write(`\nmveb-torch: ${signal}: finishing the step and writing a checkpoint (${again} to quit now)\n`);
         trainer.stop();
       };
-      process.on('SIGINT', onInterrupt);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       try {
         for await (const event of trainer.run()) printer.print(event as TrainEvent);
       } finally {
-        process.off('SIGINT', onInterrupt);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         printer.close();
       }
     },

@@ -11,6 +11,8 @@ export interface FeatureOptions {
   batchSize?: number;
   workers?: number;
   device?: string;
+  /** Aborting it ends the pass at the next batch, rejecting with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The deterministic evaluation view: scale 1 with ratio 1 falls back to the central square. */
@@ -46,6 +48,7 @@ export async function datasetFeatures(
   const labels: number[] = [];
   try {
     for await (const batch of loader.epoch(0)) {
+      options.signal?.throwIfAborted();
       const features = await (await model.backboneFeatures(batch.views[0]!)).to('cpu');
       rows.push((await features.toArray()) as Float32Array);
       labels.push(...batch.labels);

@@ -76,6 +76,7 @@ export async function reestimateBatchNorm(model: Model, dataset: Dataset, option
   const loader = evaluationLoader(dataset, options, 1);
   try {
     for await (const batch of loader.epoch(0)) {
+      options.signal?.throwIfAborted();
       await model.backboneFeatures(batch.views[0]!);
       if (batch.index + 1 >= (options.batches ?? 50)) break;
     }

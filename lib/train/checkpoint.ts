@@ -2,8 +2,8 @@
 //   { model, optimizer, scaler, epoch, step, batch, config, version }
 // (model: online.* and target.* with torchvision/timm names under the prefixes; optimizer in
 // torch.optim's state_dict layout), written atomically, the last K kept, and read back to resume.
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { torchLoad } from '../checkpoint/torch-load.js';
 import { InputError } from '../errors.js';
 import type { StateDict } from '../io.js';
@@ -53,7 +53,7 @@ export async function saveCheckpoint(
     ...(config.optimizer === 'lars' && { trust_coefficient: config.trustCoefficient }),
     params: buffers.map((_, i) => i),
   };
-  const scaler = trainer.scaler;
+  const scaler = await trainer.scalerState();
   const path = join(dir, checkpointName(position));
   await native().io.saveCheckpoint(path, {
     model: await model.handle.stateDict({ part: 'model' }),
@@ -80,12 +80,38 @@ export async function checkpointsIn(dir: string): Promise<string[]> {
   return names.sort((a, b) => Number(a.match(pattern)![2]) - Number(b.match(pattern)![2]));
 }
 
+async function kindOf(path: string): Promise<'directory' | 'file'> {
+  const kind = await stat(path).then((s): 'directory' | 'file' => (s.isDirectory() ? 'directory' : 'file'), () => undefined);
+  if (!kind) throw new InputError(`resume: ${path} does not exist`);
+  return kind;
+}
+
+/** The run directory of a checkpoint file or run directory. */
+export async function runDirectoryOf(pathOrRun: string): Promise<string> {
+  return (await kindOf(pathOrRun)) === 'directory' ? pathOrRun : dirname(pathOrRun);
+}
+
 /** A checkpoint file, or the newest one in a run directory. */
 export async function resolveCheckpoint(pathOrRun: string): Promise<string> {
-  if (pathOrRun.endsWith('.pth')) return pathOrRun;
+  if ((await kindOf(pathOrRun)) === 'file') return pathOrRun;
   const names = await checkpointsIn(pathOrRun);
-  if (names.length === 0) throw new InputError(`resume: no checkpoint-*.pth in ${pathOrRun}`);
+  if (names.length === 0) throw new InputError(`resume: ${pathOrRun} holds no checkpoint (checkpoint-*.pth)`);
   return join(pathOrRun, names[names.length - 1]!);
+}
+
+/**
+ * Resuming from a checkpoint older than its directory's newest would fork the run: its new
+ * checkpoints would sit among (and be pruned in favour of) the abandoned later ones.
+ */
+export async function refuseOlderCheckpoint(path: string): Promise<void> {
+  const names = await checkpointsIn(dirname(path));
+  const newest = names[names.length - 1];
+  if (newest !== undefined && newest !== basename(path)) {
+    throw new InputError(
+      `resume: ${path} is not the newest checkpoint of its run (${newest} is); resuming from it would mix two ` +
+        'histories in one directory. Copy it into a new directory and resume from there.',
+    );
+  }
 }
 
 export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoint> {
@@ -94,7 +120,9 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   try {
     value = await torchLoad(path);
   } catch (error) {
-    throw new InputError(`resume: cannot read ${path}: ${(error as Error).message}`);
+    // The reader's messages start with the path already.
+    const message = (error as Error).message.replace(`${path}: `, '');
+    throw new InputError(`resume: cannot read ${path}: ${message}`);
   }
   const root = value as Map<string, unknown>;
   if (!(root instanceof Map) || root.get('version') !== formatVersion || !(root.get('model') instanceof Map)) {
@@ -109,6 +137,8 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   const momentumBuffers = Array.from({ length: count }, (_, i) => state.get(String(i))?.get('momentum_buffer') ?? null);
   const scaler = root.get('scaler') as Map<string, unknown>;
   const config = Object.fromEntries(root.get('config') as Map<string, unknown>) as unknown as TrainConfig;
+  // Checkpoints written before the field existed decayed over the steps after warm-up.
+  config.cosineSpan ??= 'after-warmup';
   return {
     path,
     model,

@@ -3,6 +3,7 @@
 // work starts.
 import { InputError } from '../errors.js';
 import { ARCHITECTURES, type Architecture } from '../models.js';
+import { COSINE_SPANS, type CosineSpan } from './schedules.js';
 
 export interface TrainConfig {
   /** An ImageFolder path, 'fashion-mnist' or 'synthetic'. */
@@ -27,6 +28,8 @@ export interface TrainConfig {
   momentum: number;
   trustCoefficient: number;
   warmupEpochs: number;
+  /** 'total': the authors' cosine, cos(π·(step − warm-up)/total steps); 'after-warmup': ends at lr/1000. */
+  cosineSpan: CosineSpan;
   globalSize: number;
   localSize: number;
   localCrops: number;
@@ -80,6 +83,7 @@ export const defaultConfig: TrainConfig = {
   momentum: 0.9,
   trustCoefficient: 0.001,
   warmupEpochs: 10,
+  cosineSpan: 'total',
   globalSize: 224,
   localSize: 96,
   localCrops: 6,
@@ -183,6 +187,7 @@ export function validateConfig(config: object): asserts config is TrainConfig {
   number('momentum', 0, 1);
   number('trustCoefficient', 0, Infinity, true);
   integer('warmupEpochs', 0);
+  oneOf('cosineSpan', COSINE_SPANS);
   integer('globalSize', 8);
   integer('localSize', 8);
   integer('localCrops', 0);

@@ -1,22 +1,138 @@
-// A run's directory: config.yaml (the resolved configuration), metrics.jsonl (one JSON
-// object per logged step and per epoch, appended), checkpoints.
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// A run's directory: config.yaml (the resolved configuration), metrics.jsonl (one JSON object
+// per logged step and per epoch, appended), checkpoints, and run.lock while a run owns it.
+// A directory that already holds anything is never reused by a new run, and every file is
+// written whole or not at all.
+import { appendFile, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { FileError, InputError, fileError } from '../errors.js';
 import type { TrainConfig } from './config.js';
+import { RunLock, lockName } from './run-lock.js';
+
+const temporary = /\.tmp-(\d+)$/;
+
+/** Writes `data` to `path` through a temporary file and a rename: never a partial file. */
+export async function writeFileAtomically(path: string, data: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, data, { flush: true });
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw fileError('write', path, error);
+  }
+}
+
+async function directoryKind(path: string): Promise<'missing' | 'directory' | 'other'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
 
 export class RunDirectory {
-  constructor(readonly path: string) {}
+  private wroteRecords = false;
 
+  private constructor(
+    readonly path: string,
+    private readonly lock: RunLock,
+    /** A new run, as opposed to a resumed one. */
+    private readonly fresh: boolean,
+    private readonly createdDirectory: boolean,
+  ) {}
+
+  /** A new run's directory output/name: created (or an empty one taken), locked, proven writable. */
   static async create(config: TrainConfig): Promise<RunDirectory> {
     const name = config.name || new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
-    const run = new RunDirectory(join(config.output, name));
-    await mkdir(run.path, { recursive: true });
-    await writeFile(join(run.path, 'config.yaml'), stringify(config));
-    return run;
+    const path = join(config.output, name);
+    if ((await directoryKind(config.output)) === 'other') throw new FileError(`output ${config.output} is a file, not a directory`);
+    await makeDirectories(config.output).catch((error) => {
+      throw fileError('create the output directory', config.output, error);
+    });
+    let created = true;
+    await mkdir(path).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw fileError('create the run directory', path, error);
+      if ((await directoryKind(path)) !== 'directory') throw new FileError(`run directory ${path} exists and is a file`);
+      created = false;
+    });
+    const lock = await RunLock.acquire(path);
+    try {
+      await removeStaleTemporaries(path);
+      const held = (await readdir(path)).filter((n) => n !== lockName);
+      if (held.length > 0) {
+        const shown = held.slice(0, 4).join(', ') + (held.length > 4 ? `, … (${held.length} entries)` : '');
+        throw new InputError(
+          `run directory ${path} already holds a run (${shown}): continue it with --resume ${path}, or choose another --name`,
+        );
+      }
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return new RunDirectory(path, lock, true, created);
+  }
+
+  /** The directory of a run being resumed: locked, its dead runs' temporary files removed. */
+  static async resume(path: string): Promise<RunDirectory> {
+    const lock = await RunLock.acquire(path);
+    try {
+      await removeStaleTemporaries(path);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return new RunDirectory(path, lock, false, false);
+  }
+
+  async writeConfig(config: TrainConfig): Promise<void> {
+    await writeFileAtomically(join(this.path, 'config.yaml'), stringify(config));
   }
 
   async log(record: Record<string, unknown>): Promise<void> {
-    await appendFile(join(this.path, 'metrics.jsonl'), JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n');
+    const path = join(this.path, 'metrics.jsonl');
+    await appendFile(path, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n').catch((error) => {
+      throw fileError('append to', path, error);
+    });
+    this.wroteRecords = true;
+  }
+
+  /**
+   * Releases the lock. A new run that recorded nothing (it failed or stopped before its first
+   * step) leaves nothing behind, so its name can be used again.
+   */
+  async close(): Promise<void> {
+    if (this.fresh && !this.wroteRecords) {
+      await rm(join(this.path, 'config.yaml'), { force: true }).catch(() => undefined);
+      await this.lock.release().catch(() => undefined);
+      if (this.createdDirectory) await rmdir(this.path).catch(() => undefined);
+      return;
+    }
+    await this.lock.release().catch(() => undefined);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever where a parent exists but
+ * refuses children with ENOENT (/proc).
+ */
+async function makeDirectories(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await directoryKind(path)) === 'directory') return;
+    const parent = dirname(path);
+    if (code !== 'ENOENT' || parent === path || (await directoryKind(parent)) !== 'missing') throw error;
+    await makeDirectories(parent);
+    await mkdir(path);
+  }
+}
+
+/** Temporary files of interrupted writes: only the lock holder writes here, so none is live. */
+async function removeStaleTemporaries(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const match = temporary.exec(name);
+    if (match && Number(match[1]) !== process.pid) await rm(join(dir, name), { force: true });
   }
 }

@@ -8,7 +8,16 @@ export interface LearningRateSchedule {
   /** Steps of linear warm-up (10 epochs in the paper). */
   warmupSteps: number;
   totalSteps: number;
+  /**
+   * What the cosine's half period spans after warm-up. 'total' (default, the authors'
+   * `adjust_lr`): cos(π·(step − warmup)/totalSteps), so with warm-up the lr ends above the
+   * floor. 'after-warmup': cos(π·(step − warmup)/(totalSteps − warmup)), ending at the floor.
+   */
+  cosineSpan?: CosineSpan;
 }
+
+export type CosineSpan = 'total' | 'after-warmup';
+export const COSINE_SPANS: readonly CosineSpan[] = ['total', 'after-warmup'];
 
 /** The peak learning rate: base × global batch / 256. */
 export function peakLearningRate({ baseLr, globalBatch }: Pick<LearningRateSchedule, 'baseLr' | 'globalBatch'>): number {
@@ -16,16 +25,16 @@ export function peakLearningRate({ baseLr, globalBatch }: Pick<LearningRateSched
 }
 
 /**
- * Linear warm-up from peak/1000 to the peak over `warmupSteps`, then cosine decay to
- * peak/1000 at `totalSteps`. Steps count from 0; past the end it stays at peak/1000.
+ * Linear warm-up from peak/1000 to the peak over `warmupSteps`, then cosine decay towards
+ * peak/1000 (see `cosineSpan`). Steps count from 0; the cosine's argument stops at π.
  */
 export function learningRate(step: number, schedule: LearningRateSchedule): number {
-  const { warmupSteps, totalSteps } = schedule;
+  const { warmupSteps, totalSteps, cosineSpan = 'total' } = schedule;
   const peak = peakLearningRate(schedule);
   const floor = peak / 1000;
   if (step < warmupSteps) return floor + ((peak - floor) * step) / warmupSteps;
-  const decaySteps = Math.max(1, totalSteps - warmupSteps);
-  const progress = Math.min(1, (step - warmupSteps) / decaySteps);
+  const span = Math.max(1, cosineSpan === 'total' ? totalSteps : totalSteps - warmupSteps);
+  const progress = Math.min(1, (step - warmupSteps) / span);
   return floor + ((peak - floor) * (1 + Math.cos(Math.PI * progress))) / 2;
 }
 

@@ -37,6 +37,7 @@ std::vector<int64_t> parseShape(const std::string& tuple, const std::string& pat
     std::string digits = item.substr(begin, end - begin + 1);
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
       fail(path, "bad dimension '" + digits + "' in shape " + tuple);
+    if (digits.size() > 15) fail(path, "dimension " + digits + " in shape " + tuple + " is too large");
     shape.push_back(std::stoll(digits));
   }
   return shape;

@@ -23,14 +23,19 @@ at::Tensor load(const std::string& path) {
   const auto& dtype = dtypeOfNpyDescr(header.descr);
   std::vector<int64_t> shape = header.shape;
   if (header.fortranOrder) std::reverse(shape.begin(), shape.end());
-  at::Tensor tensor = at::empty(shape, at::TensorOptions().dtype(dtype.type));
-  const auto bytes = static_cast<std::streamsize>(tensor.nbytes());
+  // Checked against the file before allocating, so a corrupt shape never reaches the allocator.
+  int64_t bytes = static_cast<int64_t>(c10::elementSize(dtype.type));
+  for (int64_t size : shape) {
+    if (__builtin_mul_overflow(bytes, size, &bytes))
+      throw std::runtime_error("'" + path + "' is not a valid .npy file: its shape is too large");
+  }
   in.seekg(0, std::ios::end);
   const std::streamoff available = static_cast<std::streamoff>(in.tellg()) - header.dataOffset;
   if (available != bytes) {
     throw std::runtime_error("'" + path + "' is not a valid .npy file: shape and dtype need " +
                              std::to_string(bytes) + " data bytes, file has " + std::to_string(available));
   }
+  at::Tensor tensor = at::empty(shape, at::TensorOptions().dtype(dtype.type));
   in.seekg(header.dataOffset);
   if (bytes > 0 && !in.read(static_cast<char*>(tensor.data_ptr()), bytes)) throw ioError("read", path);
   if (header.fortranOrder && tensor.dim() > 1) {

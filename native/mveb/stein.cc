@@ -3,13 +3,18 @@
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
+
 namespace mveb {
 
-at::Tensor upperMedian(const at::Tensor& values) {
+at::Tensor halfTopK(const at::Tensor& values) {
   at::Tensor flat = values.reshape({-1});
-  TORCH_CHECK(flat.numel() > 0, "upperMedian: no values");
-  const int64_t k = flat.numel() / 2 + 1;
-  return std::get<0>(at::kthvalue(flat, k));
+  const int64_t n = flat.numel();
+  TORCH_CHECK(n > 0, "halfTopK: no values");
+  // The k-th largest, k = max(1, floor(n/2)), is the (n - k + 1)-th smallest. For even n
+  // that is the upper median; for odd n the element just above the median.
+  const int64_t k = std::max<int64_t>(1, n / 2);
+  return std::get<0>(at::kthvalue(flat, n - k + 1));
 }
 
 SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
@@ -23,7 +28,7 @@ SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
   at::NoGradGuard noGrad;
   at::Tensor zd = options.precision == SteinPrecision::Float64 ? z.detach().to(at::kDouble) : z.detach();
   at::Tensor similarity = at::matmul(zd, zd.t());
-  at::Tensor bandwidth = at::clamp_min(upperMedian(1 - similarity), options.minBandwidth);
+  at::Tensor bandwidth = at::clamp_min(halfTopK(1 - similarity), options.minBandwidth);
   at::Tensor kernel = at::exp(similarity / bandwidth);
   at::Tensor g = kernel.sum(1, /*keepdim=*/true) * zd / bandwidth;
   at::Tensor regularised = kernel + options.eta * at::eye(kernel.size(0), kernel.options());

@@ -25,13 +25,15 @@ struct SteinResult {
 };
 
 // For L2-normalised rows z [N, d]:
-//   S = z zᵀ, bandwidth τ = max(upper median of the N² entries of 1 − S, minBandwidth),
+//   S = z zᵀ, bandwidth τ = max(the ⌊N²/2⌋-th largest of the N² entries of 1 − S, minBandwidth)
+//   (the element the authors' heuristic_kernel_width takes with torch.topk),
 //   K = exp(S / τ), G = diag(K·1) z / τ, score = −(K + ηI)⁻¹ G.
 // Computed without autograd; the score has z's dtype.
 SteinResult steinScore(const at::Tensor& z, const SteinOptions& options = {});
 
-// The upper median of all entries: the (⌊n/2⌋ + 1)-th smallest of n values,
-// found by selection (kthvalue), not by sorting.
-at::Tensor upperMedian(const at::Tensor& values);
+// The max(1, ⌊n/2⌋)-th largest of all n entries — torch.topk(values, n // 2)[-1], as in the
+// authors' heuristic_kernel_width — found by selection (kthvalue), not by sorting. For even n
+// it is the upper median.
+at::Tensor halfTopK(const at::Tensor& values);
 
 }  // namespace mveb

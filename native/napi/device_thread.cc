@@ -66,7 +66,7 @@ void DeviceThread::loop() {
     try {
       job->result = job->work();
     } catch (...) {
-      job->error = job->what + ": " + describeException(std::current_exception());
+      job->error = prefixed(job->what, describeException(std::current_exception()));
     }
     job->work = nullptr;  // free captured tensors here, not on the main thread
     // On success the main thread owns the job; if the environment is closing it never runs.
@@ -92,7 +92,7 @@ void DeviceThread::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Job* r
       job->deferred.Reject(e.Value());
     } catch (...) {
       job->deferred.Reject(
-          Napi::Error::New(env, job->what + ": " + describeException(std::current_exception())).Value());
+          Napi::Error::New(env, prefixed(job->what, describeException(std::current_exception()))).Value());
     }
   } catch (...) {
   }

@@ -17,4 +17,9 @@ std::string describeException(std::exception_ptr error) {
   }
 }
 
+std::string prefixed(const std::string& what, const std::string& message) {
+  if (message.compare(0, what.size() + 1, what + ":") == 0) return message;
+  return what + ": " + message;
+}
+
 }  // namespace mveb

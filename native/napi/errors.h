@@ -9,4 +9,8 @@ namespace mveb {
 // A message for the user: c10::Error without its C++ backtrace, or what().
 std::string describeException(std::exception_ptr error);
 
+// "what: message", unless the message already starts with "what:" (domain checks name their
+// operation too).
+std::string prefixed(const std::string& what, const std::string& message);
+
 }  // namespace mveb

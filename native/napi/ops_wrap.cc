@@ -39,10 +39,20 @@ std::vector<at::Tensor> gradLeaves(const std::vector<at::Tensor>& tensors) {
   return leaves;
 }
 
+// NaN or ±Inf rows would make every score NaN without a word; the trainer's step has its own
+// non-finite skip and does not come through here.
+void requireFinite(const std::vector<at::Tensor>& tensors, const std::string& what) {
+  for (const auto& t : tensors) {
+    TORCH_CHECK(!at::isFloatingType(t.scalar_type()) || at::isfinite(t).all().item<bool>(), what,
+                " NaN or infinite values");
+  }
+}
+
 Napi::Value jsSteinScore(const Napi::CallbackInfo& info) {
   at::Tensor z = TensorWrap::unwrap(info[0], "steinScore: z");
   SteinOptions options = steinOptions(args::options(info, 1, "steinScore"), "steinScore");
   return AddonData::of(info.Env()).device->submit(info.Env(), "steinScore", [z, options] {
+    requireFinite({z}, "z holds");
     SteinResult result = steinScore(z, options);
     const double bandwidth = result.bandwidth.item<double>();
     return JsResultBuilder([score = result.score, bandwidth](Napi::Env env) -> Napi::Value {
@@ -60,6 +70,7 @@ Napi::Value jsEntropySurrogate(const Napi::CallbackInfo& info) {
   SteinOptions options = steinOptions(jsOptions, "entropySurrogate");
   const bool grad = wantsGrad(jsOptions);
   return AddonData::of(info.Env()).device->submit(info.Env(), "entropySurrogate", [z, options, grad] {
+    requireFinite({z}, "z holds");
     std::vector<at::Tensor> leaves = gradLeaves({z});
     EntropyResult result = entropySurrogate(leaves[0], options);
     at::Tensor gradient = grad ? torch::autograd::grad({result.value}, leaves)[0] : at::Tensor();
@@ -86,6 +97,8 @@ Napi::Value jsMvebLoss(const Napi::CallbackInfo& info) {
   options.stein = steinOptions(jsOptions, "mvebLoss");
   const bool grad = wantsGrad(jsOptions);
   return AddonData::of(info.Env()).device->submit(info.Env(), "mvebLoss", [online, targets, options, grad] {
+    requireFinite(online, "online views hold");
+    requireFinite(targets, "targets hold");
     std::vector<at::Tensor> leaves = gradLeaves(online);
     MvebLossResult result = mvebLoss(leaves, targets, options);
     std::vector<at::Tensor> grads = grad ? torch::autograd::grad({result.loss}, leaves) : std::vector<at::Tensor>();

@@ -18,7 +18,8 @@ void TrainerWrap::define(Napi::Env env, Napi::Object exports) {
                                                InstanceMethod<&TrainerWrap::step>("step"),
                                                InstanceMethod<&TrainerWrap::momentumBuffers>("momentumBuffers"),
                                                InstanceMethod<&TrainerWrap::loadMomentumBuffers>("loadMomentumBuffers"),
-                                               InstanceAccessor<&TrainerWrap::scaler, &TrainerWrap::setScaler>("scaler"),
+                                               InstanceMethod<&TrainerWrap::scalerState>("scalerState"),
+                                               InstanceMethod<&TrainerWrap::loadScaler>("loadScaler"),
                                            }));
 }
 
@@ -107,19 +108,34 @@ Napi::Value TrainerWrap::loadMomentumBuffers(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value TrainerWrap::scaler(const Napi::CallbackInfo& info) {
-  auto out = Napi::Object::New(info.Env());
-  out.Set("enabled", state_->scaler.enabled);
-  out.Set("scale", state_->scaler.scale);
-  out.Set("growthTracker", static_cast<double>(state_->scaler.growthTracker));
-  return out;
+// The scaler is read and written on the device thread, in order with the steps that update it.
+Napi::Value TrainerWrap::scalerState(const Napi::CallbackInfo& info) {
+  auto state = state_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "scalerState", [state] {
+    const LossScaler scaler = state->scaler;
+    return JsResultBuilder([scaler](Napi::Env env) -> Napi::Value {
+      auto out = Napi::Object::New(env);
+      out.Set("enabled", scaler.enabled);
+      out.Set("scale", scaler.scale);
+      out.Set("growthTracker", static_cast<double>(scaler.growthTracker));
+      return out;
+    });
+  });
 }
 
-void TrainerWrap::setScaler(const Napi::CallbackInfo& info, const Napi::Value& value) {
-  if (!value.IsObject()) throw Napi::TypeError::New(info.Env(), "scaler must be an object");
-  auto o = value.As<Napi::Object>();
-  state_->scaler.scale = args::number(o, "scale", state_->scaler.scale, "scaler");
-  state_->scaler.growthTracker = static_cast<int64_t>(args::number(o, "growthTracker", 0, "scaler"));
+// loadScaler({ scale, growthTracker }) → Promise<void>
+Napi::Value TrainerWrap::loadScaler(const Napi::CallbackInfo& info) {
+  const std::string where = "loadScaler";
+  Napi::Object o = args::options(info, 0, where);
+  const double scale = args::number(o, "scale", -1, where);
+  if (!(scale > 0)) throw Napi::RangeError::New(info.Env(), where + ": scale must be a number > 0");
+  const auto growthTracker = static_cast<int64_t>(args::number(o, "growthTracker", 0, where));
+  auto state = state_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), where, [state, scale, growthTracker] {
+    state->scaler.scale = scale;
+    state->scaler.growthTracker = growthTracker;
+    return resolvesUndefined();
+  });
 }
 
 }  // namespace mveb

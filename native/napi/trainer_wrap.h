@@ -21,8 +21,8 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   Napi::Value step(const Napi::CallbackInfo& info);
   Napi::Value momentumBuffers(const Napi::CallbackInfo& info);
   Napi::Value loadMomentumBuffers(const Napi::CallbackInfo& info);
-  Napi::Value scaler(const Napi::CallbackInfo& info);
-  void setScaler(const Napi::CallbackInfo& info, const Napi::Value& value);
+  Napi::Value scalerState(const Napi::CallbackInfo& info);
+  Napi::Value loadScaler(const Napi::CallbackInfo& info);
 
   // Shared with device-thread work, which may outlive a collected JS wrapper.
   struct State {

@@ -1,40 +1,34 @@
-// The Stein score estimator against an independent float64 NumPy evaluation of the closed form.
+// The Stein score estimator against the authors' own code (com_score), transcribed in float64.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
 import { Tensor, info, ops } from '../../lib/index.js';
-import { runPython } from '../helpers/python.js';
-import { root } from '../helpers/paths.js';
+import { oraclePython, runPython } from '../helpers/python.js';
+import { authorsReference, root } from '../helpers/paths.js';
 import { relativeError } from '../helpers/numeric.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// Written from the formula in ARCHITECTURE.md section 5, in float64, with a dense solve.
-const reference = `
-import json, sys, numpy as np
+// z from a seed; the score from the authors' com_score in float64 (test/reference/mveb_authors.py).
+const randomRows = `
+import sys, numpy as np
 out, n, d, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rng = np.random.default_rng(seed)
 z = rng.standard_normal((n, d))
-z = (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32)
-np.save(out + "/z.npy", z)
-z64 = z.astype(np.float64)
-s = z64 @ z64.T
-values = np.sort((1 - s).ravel())            # sorted here only to define the reference
-upper_median = values[values.size // 2]       # the (floor(n/2)+1)-th smallest
-tau = max(upper_median, 0.1)
-k = np.exp(s / tau)
-g = k.sum(axis=1, keepdims=True) * z64 / tau
-score = -np.linalg.solve(k + 0.01 * np.eye(n), g)
-np.save(out + "/score.npy", score)
-print(json.dumps({"bandwidth": tau}))
+np.save(out + "/z.npy", (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np.float32))
 `;
+
+/** Writes z.npy (float32) and score.npy (the authors' float64 score); returns their bandwidth. */
+function reference(dir: string, n: number, d: number, seed: number): { bandwidth: number } {
+  runPython(randomRows, [dir, String(n), String(d), String(seed)]);
+  const out = execFileSync(oraclePython, [authorsReference, 'score', join(dir, 'z.npy'), join(dir, 'score.npy')], { encoding: 'utf8' });
+  return JSON.parse(out) as { bandwidth: number };
+}
 
 for (const n of [2, 17, 256]) {
   for (const d of [3, 128]) {
-    t.test(`N=${n}, d=${d}: float32 score within 1e-4 of the float64 closed form, both solvers`, async (t) => {
+    t.test(`N=${n}, d=${d}: float32 score within 1e-4 of the authors' float64 com_score, both solvers`, async (t) => {
       const dir = tempDir(t);
-      const ref = JSON.parse(runPython(reference, [dir, String(n), String(d), String(n * 1000 + d)])) as {
-        bandwidth: number;
-      };
+      const ref = reference(dir, n, d, n * 1000 + d);
       const z = await Tensor.loadNpy(join(dir, 'z.npy'));
       const expected = await (await Tensor.loadNpy(join(dir, 'score.npy'))).toArray();
       const cholesky = await ops.steinScore(z, { solver: 'cholesky' });
@@ -58,23 +52,50 @@ for (const n of [2, 17, 256]) {
   }
 }
 
-t.test('the bandwidth is the upper median of all N² entries, found exactly, and clamped', async (t) => {
+// The authors take the ⌊N²/2⌋-th largest of the N² values (torch.topk): for odd N that is not
+// the upper median, and the score moves by 4 % at N = 7.
+t.test("odd and even N at d = 2048: the authors' bandwidth element exactly, the score to float64 rounding", async (t) => {
+  for (const n of [3, 7, 8, 33, 34, 35]) {
+    const dir = tempDir(t);
+    const ref = reference(dir, n, 2048, n);
+    const z32 = await Tensor.loadNpy(join(dir, 'z.npy'));
+    const z = Tensor.fromArray(Float64Array.from((await z32.toArray()) as Float32Array), z32.shape);
+    const expected = (await (await Tensor.loadNpy(join(dir, 'score.npy'))).toArray()) as Float64Array;
+    const ours = await ops.steinScore(z);
+    t.equal(ours.bandwidth, ref.bandwidth, `N=${n}: bandwidth ${ours.bandwidth}`);
+    const err = relativeError((await ours.score.toArray()) as Float64Array, expected);
+    t.ok(err < 1e-9, `N=${n}: relative difference ${err.toExponential(2)}`);
+  }
+});
+
+t.test('the bandwidth is the ⌊N²/2⌋-th largest of the N² entries, found exactly, and clamped', async (t) => {
   // Orthonormal rows: 1 − S is 0 on the diagonal (N entries) and 1 elsewhere, so with N = 2
-  // the 4 values are {0, 0, 1, 1}: the lower median is 0, the upper median 1.
+  // the 4 values are {0, 0, 1, 1}: the 2nd largest is 1.
   const z = Tensor.fromArray(new Float64Array([1, 0, 0, 1]), [2, 2]);
   t.equal((await ops.steinScore(z)).bandwidth, 1);
   // Identical rows: every entry of 1 − S is 0, clamped to minBandwidth.
   const same = Tensor.fromArray(new Float64Array([0.6, 0.8, 0.6, 0.8, 0.6, 0.8]), [3, 2]);
   t.equal((await ops.steinScore(same)).bandwidth, 0.1);
   t.equal((await ops.steinScore(same, { minBandwidth: 0.25 })).bandwidth, 0.25);
-  // Three rows at 120°: 1 − S has 3 zeros and 6 values of 1.5; the upper median (5th of 9) is 1.5.
+  // Three rows at 120°: 1 − S has 3 zeros and 6 values of 1.5; the 4th largest is 1.5.
   const c = Math.sqrt(3) / 2;
   const tri = Tensor.fromArray(new Float64Array([1, 0, -0.5, c, -0.5, -c]), [3, 2]);
   t.ok(Math.abs((await ops.steinScore(tri)).bandwidth - 1.5) < 1e-12);
 });
 
 t.test('bad input is refused with a message naming it', async (t) => {
-  await t.rejects(ops.steinScore(Tensor.fromArray(new Float32Array(6), [6])), /steinScore: z must be 2-D \[N, d\], got shape \[6\]/);
+  // The operation is named once, not twice.
+  await t.rejects(ops.steinScore(Tensor.fromArray(new Float32Array(6), [6])), /^steinScore: z must be 2-D \[N, d\], got shape \[6\]$/);
+  await t.rejects(ops.steinScore(null as unknown as Tensor), /^steinScore: z must be a Tensor, got null$/);
+  await t.rejects(ops.steinScore([1, 2] as unknown as Tensor), /^steinScore: z must be a Tensor, got an array$/);
+  await t.rejects(ops.entropySurrogate(undefined as unknown as Tensor), /^entropySurrogate: z must be a Tensor, got undefined$/);
+  await t.rejects(ops.mvebLoss([null as unknown as Tensor]), /^mvebLoss: online\[0\] must be a Tensor, got null$/);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const z = Tensor.fromArray(new Float32Array([1, 0, bad, 1]), [2, 2]);
+    await t.rejects(ops.steinScore(z), /^steinScore: z holds NaN or infinite values$/, `${bad} refused`);
+    await t.rejects(ops.entropySurrogate(z), /^entropySurrogate: z holds NaN or infinite values$/);
+    await t.rejects(ops.mvebLoss([z, z]), /^mvebLoss: online views hold NaN or infinite values$/);
+  }
   await t.rejects(ops.steinScore(Tensor.fromArray(new Float32Array(0), [0, 3])), /must not be empty/);
   await t.rejects(ops.steinScore(Tensor.fromArray(new Uint8Array(4), [2, 2])), /float32 or float64/);
   const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1]), [2, 2]);
@@ -131,7 +152,7 @@ for (const kappa of [2, 8]) {
 
 t.test('the README one-liner: node -e with the exported ops.steinScore on a .npy file', async (t) => {
   const dir = tempDir(t);
-  runPython(reference, [dir, '64', '32', '5']);
+  reference(dir, 64, 32, 5);
   const oneLiner =
     "import('mveb-torch').then(async ({ Tensor, ops }) => { const z = await Tensor.loadNpy(process.argv[1]); " +
     'const { score, bandwidth } = await ops.steinScore(z); await score.saveNpy(process.argv[2]); console.log(bandwidth); })';
@@ -155,7 +176,7 @@ const cuda = info().cuda ? false : 'no CUDA device on this machine';
 
 t.test('CUDA: steinScore and the MVEB loss gradient agree with the CPU', { skip: cuda }, async (t) => {
   const dir = tempDir(t);
-  runPython(reference, [dir, '256', '128', '9']);
+  reference(dir, 256, 128, 9);
   const z = await Tensor.loadNpy(join(dir, 'z.npy'));
   const zGpu = await z.to('cuda');
   for (const solver of ['cholesky', 'inverse'] as const) {
