@@ -105,6 +105,22 @@ t.test('bad .npy files are refused with a message naming the file and the proble
   writeFileSync(truncated, readFileSync(good).subarray(0, 128 + 40));
   await t.rejects(Tensor.loadNpy(truncated), /need 80 data bytes, file has 40/);
 
+  // A corrupt shape is checked against the file before anything is allocated.
+  const header = (shape: string) => {
+    const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+    const padded = dict + ' '.repeat(63 - ((10 + dict.length) % 64)) + '\n';
+    const length = Buffer.alloc(2);
+    length.writeUInt16LE(padded.length);
+    return Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), length, Buffer.from(padded, 'latin1')]);
+  };
+  const huge = join(dir, 'huge.npy');
+  writeFileSync(huge, header('(100000000000000, 100000)'));
+  await t.rejects(Tensor.loadNpy(huge), { message: `loadNpy: '${huge}' is not a valid .npy file: its shape is too large` });
+  writeFileSync(huge, header('(1000000000000,)'));
+  await t.rejects(Tensor.loadNpy(huge), { message: `loadNpy: '${huge}' is not a valid .npy file: shape and dtype need 4000000000000 data bytes, file has 0` });
+  writeFileSync(huge, header('(123456789012345678901234567890,)'));
+  await t.rejects(Tensor.loadNpy(huge), /is not a valid \.npy file: dimension 123456789012345678901234567890 in shape \(123456789012345678901234567890,\) is too large$/);
+
   await t.rejects(Tensor.loadNpy(join(dir, 'missing.npy')), /cannot open .*missing\.npy': No such file or directory/);
   await t.rejects(Tensor.fromArray(new Float32Array(1)).saveNpy(join(dir, 'no', 'such', 'dir.npy')), /cannot create/);
 });

@@ -59,7 +59,7 @@ export function register(yargs: Argv): Argv {
         .example('$0 train --resume runs/2026-11-28_10-00-00', 'continue a run from its newest checkpoint')
         .epilogue(
           `Ctrl-C or SIGTERM finishes the step in progress, writes a checkpoint and exits 0; a second one quits at once. ` +
-            `With --resume, only these fields may change: ${changeableOnResume.map(kebab).join(', ')} ` +
+            `With --resume, only these fields may change: ${changeableOnResume.map((f) => `--${kebab(f)}`).join(', ')} ` +
             '(--max-steps is not carried over); the others are the checkpoint\'s. Each flag may be given once.',
         )
         .option('preset', { type: 'string', choices: Object.keys(presets), describe: 'A complete recipe to start from' })

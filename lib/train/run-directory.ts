@@ -56,7 +56,10 @@ export class RunDirectory {
       if ((await directoryKind(path)) !== 'directory') throw new FileError(`run directory ${path} exists and is a file`);
       created = false;
     });
-    const lock = await RunLock.acquire(path);
+    const lock = await RunLock.acquire(path).catch(async (error) => {
+      if (created) await rmdir(path).catch(() => undefined);
+      throw error;
+    });
     try {
       await removeStaleTemporaries(path);
       const held = (await readdir(path)).filter((n) => n !== lockName);

@@ -101,6 +101,25 @@ t.test('a non-finite batch is skipped and counted; nothing it saw is applied', a
   t.ok(Number.isFinite(good.loss) && good.gradNorm > 0);
 });
 
+t.test('the loss scaler is read and set on the device thread, in order with the steps that update it', async (t) => {
+  const model = createModel({ arch: 'resnet18', projector: { hidden: 32, out: 32 } });
+  await model.train();
+  const trainer = new (native().NativeTrainer)(model.handle, { optimizer: 'sgd', lr: 0, momentum: 0.9, weightDecay: 0, lossScaling: true });
+  const poisoned = new Float32Array((await (await Tensor.randn([4, 3, 32, 32], { seed: 3 })).toArray()) as Float32Array);
+  poisoned[5] = Infinity;
+  const views = [Tensor.fromArray(poisoned, [4, 3, 32, 32]).handle, (await Tensor.randn([4, 3, 32, 32], { seed: 4 })).handle];
+  const options = { lr: 0.1, emaMomentum: 0.99, beta: 0.01 };
+  t.same(await trainer.scalerState(), { enabled: true, scale: 65536, growthTracker: 0 });
+  // Queued behind a step that halves the scale: the value set afterwards is the one kept.
+  const [stats] = await Promise.all([trainer.step(views, options), trainer.loadScaler({ scale: 1024, growthTracker: 7 })]);
+  t.equal(stats.skipped, true);
+  t.same(await trainer.scalerState(), { enabled: true, scale: 1024, growthTracker: 7 });
+  // A read queued behind a step sees that step's update.
+  const [, after] = await Promise.all([trainer.step(views, options), trainer.scalerState()]);
+  t.same(after, { enabled: true, scale: 512, growthTracker: 0 });
+  t.throws(() => trainer.loadScaler({ scale: -1, growthTracker: 0 }), /^loadScaler: scale must be a number > 0$/);
+});
+
 t.test('kill -9 at any moment leaves the newest checkpoint loadable', async (t) => {
   const output = tempDir(t);
   const args = [cli, 'train', '--data', 'synthetic', '--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32',
