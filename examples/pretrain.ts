@@ -1,15 +1,17 @@
 // Pre-training from a script: the Trainer API and its events, the demo recipe.
 //   npx tsx examples/pretrain.ts [max-steps]       (any TypeScript runner; or compile it)
-// Ctrl-C finishes the step in progress, writes a checkpoint and ends the loop.
+// Ctrl-C or SIGTERM finishes the step in progress, writes a checkpoint and ends the loop.
+// Each run gets a new directory (named after its start time); an existing one is never reused.
 import { Trainer, type TrainEvent } from 'mveb-torch';
 
 export async function pretrain(options: { maxSteps?: number; output?: string } = {}): Promise<TrainEvent | undefined> {
   const trainer = new Trainer(
-    { maxSteps: options.maxSteps ?? 0, output: options.output ?? 'runs', name: 'example-pretrain' },
+    { maxSteps: options.maxSteps ?? 0, output: options.output ?? 'runs' },
     { preset: 'demo' },
   );
   const stop = () => trainer.stop();
   process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   let end: TrainEvent | undefined;
   try {
     for await (const event of trainer.run()) {
@@ -36,6 +38,7 @@ export async function pretrain(options: { maxSteps?: number; output?: string } =
     }
   } finally {
     process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
   return end;
 }

@@ -19,6 +19,7 @@ export class ProgressPrinter {
   private live = false;
   private totalSteps = 0;
   private startStep = 0;
+  private resumed = false;
   private started = performance.now();
   private knnSettings = 'k = 200, T = 0.1';
 
@@ -33,6 +34,7 @@ export class ProgressPrinter {
       case 'start':
         this.totalSteps = event.totalSteps;
         this.startStep = event.position.step;
+        this.resumed = event.resumedFrom !== undefined;
         this.knnSettings = `k = ${event.config.knnK}, T = ${event.config.knnTemperature}`;
         this.started = performance.now();
         if (!this.mode.quiet) {
@@ -81,6 +83,10 @@ export class ProgressPrinter {
         this.line(`warning: ${event.message}`, process.stderr);
         break;
       case 'end': {
+        if (event.reason === 'stopped' && event.position.step === this.startStep && !this.resumed) {
+          this.line('stopped before the first step: nothing to save, no run directory kept');
+          break;
+        }
         this.line(`${event.reason === 'completed' ? 'done' : event.reason === 'stopped' ? 'stopped' : 'reached max-steps'} at step ${event.position.step}; run directory ${event.runDir}`);
         if (event.knn) {
           const rows = [`  pretrained backbone            ${percent(event.knn.pretrained)}`];
