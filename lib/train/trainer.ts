@@ -3,19 +3,18 @@
 // `for await (const event of trainer.run())` drives it; `stop()` ends it after the step
 // in progress, with a checkpoint.
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader, describeSkipped } from '../data/loader.js';
 import { multiCropViews, type ViewSpec } from '../data/multicrop.js';
 import { openDataset } from '../data/open-dataset.js';
 import { evenSubset } from '../data/subset.js';
+import { FileError, InputError } from '../errors.js';
 import { backboneKnnAccuracy, rawPixelKnnAccuracy, reestimateBatchNorm } from '../eval/knn.js';
 import { setNumThreads } from '../info.js';
 import { toNative } from '../io.js';
 import { createModel, type Model, type ModelOptions } from '../models.js';
 import { native, type NativeEmbeddingHealth, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
 import type { Tensor } from '../tensor.js';
-import { FileError, InputError } from '../errors.js';
 import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf, saveCheckpoint, type LoadedCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
 import { checkAgainstMachine, resumedConfig } from './preflight.js';

@@ -1,44 +1,20 @@
 // Runs never lose data: a reused run name is refused, a run directory is locked for the life of
 // its run, SIGTERM checkpoints like Ctrl-C, undecodable data is refused, bad settings are refused
-// before any data is read, I/O failures are one line and keep the last checkpoint.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+// before any data is read, I/O failures are one line (a full disk: full-disk.test.ts).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { ImageFolder, info } from '../../lib/index.js';
 import { EpochSampler } from '../../lib/data/sampler.js';
 import { loadCheckpoint } from '../../lib/train/checkpoint.js';
-import type { TrainConfig } from '../../lib/train/config.js';
 import { RunLock } from '../../lib/train/run-lock.js';
-import { Trainer, type TrainEvent } from '../../lib/train/trainer.js';
+import { Trainer } from '../../lib/train/trainer.js';
 import { cli } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const tiny: Partial<TrainConfig> = {
-  data: 'synthetic', arch: 'resnet18', projectorHidden: 32, projectorOut: 32, epochs: 2, batchSize: 16, optimizer: 'sgd',
-  globalSize: 16, localCrops: 0, workers: 1, logEvery: 1, device: 'cpu',
-};
-const modelFlags = ['--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32',
-  '--global-size', '16', '--local-crops', '0', '--workers', '1', '--optimizer', 'sgd'];
-const tinyFlags = ['--data', 'synthetic', '--batch-size', '16', ...modelFlags];
-
-async function events(trainer: Trainer): Promise<TrainEvent[]> {
-  const all: TrainEvent[] = [];
-  for await (const event of trainer.run()) all.push(event);
-  return all;
-}
-
-function train(args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cli, 'train', ...args], { encoding: 'utf8' });
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) files[name] = readFileSync(join(dir, name)).toString('base64').slice(0, 4096) + readFileSync(join(dir, name)).length;
-  return files;
-}
+import { events, modelFlags, snapshot, tiny, tinyFlags, train } from '../helpers/runs.js';
 
 /** A process that has exited: its PID is dead (until the kernel reuses it). */
 function deadPid(): number {
@@ -203,41 +179,6 @@ t.test('7. an output that is a file or read-only: one line naming the path and t
   t.equal(readOnly.status, 1);
   t.equal(readOnly.stderr, 'cannot create the output directory /proc/mveb-test-runs: no such file or directory (ENOENT)\n');
 
-});
-
-// A real full disk: a small tmpfs (mounting needs root, as CI and the development machines run).
-const mountable = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0 ? false : 'mounting a tmpfs needs root';
-
-function smallDisk(t: Test, bytes: number): string {
-  const dir = tempDir(t);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (mounted.status !== 0) throw new Error(`mount: ${mounted.stderr}`);
-  t.teardown(() => void spawnSync('umount', [dir]));
-  return dir;
-}
-
-t.test('7. a full disk: one line; the last checkpoint kept; no partial file, no 0-byte config.yaml', { skip: mountable }, async (t) => {
-  // Full before the run starts: nothing is left behind.
-  const full = smallDisk(t, 64 * 1024);
-  const filler = spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'filler')}`, 'bs=4096'], { encoding: 'utf8' });
-  t.not(filler.status, 0, 'the disk is full');
-  const noRoom = train([...tinyFlags, '--output', full, '--name', 'r', '--max-steps', '1']);
-  t.equal(noRoom.status, 1);
-  t.equal(noRoom.stderr, `cannot write the lock file ${full}/r/run.lock: no space left on device (ENOSPC)\n`);
-  t.same(readdirSync(full), ['filler'], 'no run directory, no config.yaml');
-
-  // Room for one checkpoint, not two: the second fails whole.
-  const disk = smallDisk(t, 200 * 1024 * 1024);
-  const first = train([...tinyFlags, '--output', disk, '--name', 'r', '--max-steps', '2', '--quiet']);
-  t.equal(first.status, 0, first.stderr);
-  const run = join(disk, 'r');
-  const before = snapshot(run);
-  const second = train(['--resume', run, '--max-steps', '4', '--quiet']);
-  t.equal(second.status, 1);
-  t.match(second.stderr, new RegExp(`^checkpoint at step 4 not written: cannot write '${run}/checkpoint-e0000-s00000004\\.pth\\.tmp-\\d+': No space left on device; the previous checkpoint is kept\n$`));
-  t.same(Object.keys(snapshot(run)), Object.keys(before), 'no temporary or partial checkpoint, no lock left');
-  t.equal(snapshot(run)['checkpoint-e0000-s00000002.pth'], before['checkpoint-e0000-s00000002.pth'], 'the last checkpoint is untouched');
-  t.equal((await loadCheckpoint(run)).step, 2);
 });
 
 t.test('8. threads and workers are bounded by the cores: refused above 4 per core, a warning above 1', async (t) => {

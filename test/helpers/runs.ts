@@ -1,0 +1,34 @@
+// Small training runs for the tests: a tiny recipe (API and CLI), the CLI run synchronously, and
+// a run directory's files in a comparable form.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainConfig } from '../../lib/train/config.js';
+import type { Trainer, TrainEvent } from '../../lib/train/trainer.js';
+import { cli } from './paths.js';
+
+export const tiny: Partial<TrainConfig> = {
+  data: 'synthetic', arch: 'resnet18', projectorHidden: 32, projectorOut: 32, epochs: 2, batchSize: 16, optimizer: 'sgd',
+  globalSize: 16, localCrops: 0, workers: 1, logEvery: 1, device: 'cpu',
+};
+export const modelFlags = ['--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32',
+  '--global-size', '16', '--local-crops', '0', '--workers', '1', '--optimizer', 'sgd'];
+export const tinyFlags = ['--data', 'synthetic', '--batch-size', '16', ...modelFlags];
+
+export async function events(trainer: Trainer): Promise<TrainEvent[]> {
+  const all: TrainEvent[] = [];
+  for await (const event of trainer.run()) all.push(event);
+  return all;
+}
+
+export function train(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cli, 'train', ...args], { encoding: 'utf8' });
+}
+
+/** Each file of `dir` by name: its SHA-256, to compare before and after. */
+export function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) files[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+  return files;
+}
