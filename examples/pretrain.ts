@@ -4,9 +4,9 @@
 // Each run gets a new directory (named after its start time); an existing one is never reused.
 import { Trainer, type TrainEvent } from 'mveb-torch';
 
-export async function pretrain(options: { maxSteps?: number; output?: string } = {}): Promise<TrainEvent | undefined> {
+export async function pretrain(options: { maxSteps?: number; output?: string; knnMonitor?: boolean } = {}): Promise<TrainEvent | undefined> {
   const trainer = new Trainer(
-    { maxSteps: options.maxSteps ?? 0, output: options.output ?? 'runs' },
+    { maxSteps: options.maxSteps ?? 0, output: options.output ?? 'runs', ...(options.knnMonitor === false && { knnEvery: 0 }) },
     { preset: 'demo' },
   );
   const stop = () => trainer.stop();

@@ -1,17 +1,9 @@
 // Files PyTorch reads and writes: torch.save (.pth) dicts of tensors.
-import { native, type NativeTensor } from './native.js';
+import { native } from './native.js';
 import { flattenTensors, torchLoad } from './checkpoint/torch-load.js';
-import { Tensor } from './tensor.js';
+import { toNative, type StateDict } from './tensor.js';
 
-export type StateDict = Record<string, Tensor>;
-
-export function toNative(tensors: StateDict): Record<string, NativeTensor> {
-  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.handle]));
-}
-
-export function fromNative(tensors: Record<string, NativeTensor>): StateDict {
-  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, new Tensor(t)]));
-}
+export type { StateDict } from './tensor.js';
 
 /** Writes `{name: Tensor}` so that Python's `torch.load(path)` returns that dict (atomic write). */
 export async function savePth(path: string, tensors: StateDict): Promise<void> {

@@ -1,36 +1,21 @@
 // Backbones (ResNet-18/34/50/101 as torchvision, ViT-S/16 and ViT-B/16 as timm), the MVEB
 // projector and the Siamese model (online branch + EMA or shared target).
-import { fromNative, toNative, type StateDict } from './io.js';
 import { native, type ModelPart, type NativeModel } from './native.js';
-import { Tensor } from './tensor.js';
+import { Tensor, fromNative, toNative, type StateDict } from './tensor.js';
+import type { ModelOptions } from './types.js';
 
 export type { ModelPart } from './native.js';
 
-export const ARCHITECTURES = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'vit_small_16', 'vit_base_16'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
-
-export interface ModelOptions {
-  /** Default 'resnet50'. */
-  arch?: Architecture;
-  /** ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images (default false). */
-  smallStem?: boolean;
-  /** ResNet: zero the last BN weight of each residual block (default true). */
-  zeroInitResidual?: boolean;
-  /** ViT: the image size its position embeddings are learned for (default 224). */
-  imageSize?: number;
-  /** Projector widths (default 2048, 2048). */
-  projector?: { hidden?: number; out?: number };
-  /** 'ema' (default): a separate target branch updated by EMA; 'shared': the online branch. */
-  target?: 'ema' | 'shared';
-  /** Forward precision: 'auto' (default: bf16 autocast on CUDA, fp32 on CPU), 'fp32', 'fp16', 'bf16'. */
-  precision?: 'auto' | 'fp32' | 'fp16' | 'bf16';
-  /** Channels-last memory format: 'auto' (default: on for CUDA inputs, off on CPU), true, false. */
-  channelsLast?: 'auto' | boolean;
-}
+export { ARCHITECTURES, type Architecture, type ModelOptions } from './types.js';
 
 export class Model {
-  /** @internal */
-  constructor(readonly handle: NativeModel) {}
+  /** @internal The native model; not part of the published API. */
+  readonly handle: NativeModel;
+
+  /** @internal Use createModel. */
+  constructor(handle: NativeModel) {
+    this.handle = handle;
+  }
 
   /** Width of the backbone features (512 for ResNet-18/34, 2048 for ResNet-50/101, 384/768 for ViT-S/B). */
   get featureDim(): number {

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PhotometricOptions, PhotometricParams, PhotometricSpec } from './data/photometric.js';
-import type { ModelOptions } from './models.js';
+import type { ModelOptions, PhotometricOptions, PhotometricParams, PhotometricSpec } from './types.js';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8';
 export type TypedArrayOf<D extends DType> = D extends 'float32'

@@ -15,8 +15,13 @@ export type DTypeOf<A extends AnyTypedArray> = A extends Float32Array
 
 /** `D` is the dtype when known statically (from `fromArray`), else the union of all. */
 export class Tensor<D extends DType = DType> {
+  /** @internal The native tensor; not part of the published API. */
+  readonly handle: NativeTensor;
+
   /** @internal Use the static constructors. */
-  constructor(readonly handle: NativeTensor) {}
+  constructor(handle: NativeTensor) {
+    this.handle = handle;
+  }
 
   /**
    * Copies a typed array into a new CPU tensor. The dtype follows the array:
@@ -94,14 +99,27 @@ function describeValue(value: unknown): string {
   return typeof value === 'string' ? `the string '${value}'` : String(value);
 }
 
-/** The native handle of `value`, or a TypeError naming the argument (`where`) and what it got. */
+/** @internal The native handle of `value`, or a TypeError naming the argument (`where`) and what it got. */
 export function handleOf(value: unknown, where: string): NativeTensor {
   if (!(value instanceof Tensor)) throw new TypeError(`${where} must be a Tensor, got ${describeValue(value)}`);
   return value.handle;
 }
 
-/** The handles of an array of Tensors; `where` names the array. */
+/** @internal The handles of an array of Tensors; `where` names the array. */
 export function handlesOf(values: unknown, where: string): NativeTensor[] {
   if (!Array.isArray(values)) throw new TypeError(`${where} must be an array of Tensors, got ${describeValue(values)}`);
   return values.map((v, i) => handleOf(v, `${where}[${i}]`));
+}
+
+/** Named tensors, as a state dict (torchvision/timm key names). */
+export type StateDict = Record<string, Tensor>;
+
+/** @internal The native handles of a state dict. */
+export function toNative(tensors: StateDict): Record<string, NativeTensor> {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.handle]));
+}
+
+/** @internal Tensors around native handles. */
+export function fromNative(tensors: Record<string, NativeTensor>): StateDict {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, new Tensor(t)]));
 }

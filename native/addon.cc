@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "info.h"
+#include "napi/info_wrap.h"
 #include "memory/caching_cpu_allocator.h"
 #include "napi/addon_data.h"
 #include "napi/augment_wrap.h"

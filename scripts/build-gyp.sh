@@ -8,4 +8,4 @@ if [[ ! -f build/Makefile || ! -f build/config.gypi || "$(cat build/mveb-configu
   npx node-gyp configure
   printf '%s' "$stamp" > build/mveb-configure.stamp
 fi
-npx node-gyp build
+npx node-gyp build --jobs max

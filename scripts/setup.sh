@@ -13,6 +13,24 @@ fi
 
 is_debian_like() { command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; }
 
+# One line per step on the terminal; each step's full output in the log, shown on failure.
+log="${MVEB_SETUP_LOG:-${TMPDIR:-/tmp}/mveb-torch-setup.log}"
+: >"$log"
+step() {
+  local what=$1 started=$SECONDS
+  shift
+  printf 'mveb-torch setup: %s ... ' "$what"
+  if "$@" >>"$log" 2>&1; then
+    echo "done ($((SECONDS - started)) s)"
+  else
+    local status=$?
+    echo "failed (exit $status); the last lines of $log:"
+    tail -n 25 "$log" >&2
+    exit "$status"
+  fi
+}
+echo "mveb-torch setup: full log in $log"
+
 missing_packages() {
   local p
   for p in "${packages[@]}"; do
@@ -24,11 +42,10 @@ if [[ "${MVEB_SKIP_SYSTEM_PACKAGES:-0}" != 1 ]]; then
   if is_debian_like; then
     mapfile -t missing < <(missing_packages)
     if ((${#missing[@]})); then
-      echo "mveb-torch setup: installing ${missing[*]}"
       sudo=()
       [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-      "${sudo[@]}" apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+      step "updating the package lists (apt-get update)" "${sudo[@]}" apt-get update -qq
+      step "installing ${missing[*]}" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
   else
     cat >&2 <<'MSG'
@@ -47,7 +64,8 @@ fi
 node scripts/find-libtorch.mjs >/dev/null
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
+  step "installing the npm dependencies (npm ci)" npm ci --no-audit --no-fund
 fi
-npm run --silent build
+step "building the native addon (cmake-js, a few minutes the first time)" npm run --silent build:native
+step "compiling the TypeScript" npm run --silent build:ts
 echo "mveb-torch setup: done. Try: npx mveb-torch info"

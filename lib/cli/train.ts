@@ -10,21 +10,47 @@ import { Trainer, type TrainEvent } from '../train/trainer.js';
 import { ProgressPrinter } from './progress.js';
 
 // Flags named after the config fields, in kebab case; ranges as "min,max".
-const descriptions: Partial<Record<keyof TrainConfig, string>> = {
+const descriptions: Record<keyof TrainConfig, string> = {
   data: 'Images: a folder of class sub-folders, fashion-mnist, or synthetic',
   arch: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16',
+  smallStem: 'ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images',
+  projectorHidden: 'Projector hidden width',
+  projectorOut: 'Projector output width (the embedding dimension)',
+  target: "'ema': a target branch updated by EMA; 'shared': the online branch, detached",
+  emaBase: 'EMA momentum at step 0 (rises to 1 on a cosine)',
+  beta: 'Weight of the entropy term (collapse below ~0.001)',
   epochs: 'Epochs over the data',
   batchSize: 'Images per step',
+  optimizer: "'lars' (the paper's) or 'sgd'",
   baseLr: 'Learning rate per 256 images (peak = base × batch / 256)',
-  beta: 'Weight of the entropy term',
-  device: "'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'",
-  output: 'Directory that holds the run directories',
-  name: 'Run directory name (default: the start time)',
-  knnEvery: 'kNN accuracy every N epochs (0: off; Fashion-MNIST only)',
-  maxSteps: 'Stop after this many steps (0: no limit)',
+  weightDecay: 'Weight decay (not on biases and norm weights)',
+  momentum: 'Optimiser momentum',
+  trustCoefficient: 'LARS trust coefficient',
+  warmupEpochs: 'Linear warm-up epochs from lr/1000 to the peak',
   cosineSpan: "'total': the authors' cosine over all steps; 'after-warmup': over the steps after warm-up, ending at lr/1000",
-  threads: 'LibTorch intra-op threads (0: one per core; at most 4 per core)',
+  globalSize: 'Side of the 2 global crops, pixels',
+  localSize: 'Side of the local crops, pixels',
+  localCrops: 'Number of local crops (0: the 2 global views only)',
+  globalScale: 'Area range of global crops, "min,max" of the image',
+  localScale: 'Area range of local crops, "min,max" of the image',
+  colorAugment: 'Colour jitter, grayscale, blur, solarisation (false: crops and flips only)',
+  precision: "'auto' (bf16 on CUDA, fp32 on CPU), 'fp32', 'bf16', 'fp16' (CUDA, loss scaling)",
+  device: "'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'",
   workers: 'Data worker threads (0: one per core; at most 4 per core)',
+  threads: 'LibTorch intra-op threads (0: one per core; at most 4 per core)',
+  seed: 'Seed of every random choice (initialisation, order, crops, augmentation)',
+  output: 'Directory that holds the run directories',
+  name: 'Run directory name (default: the start time); never reused',
+  checkpointEvery: 'Write a checkpoint every N epochs (and at the end, Ctrl-C, SIGTERM, --max-steps)',
+  keepCheckpoints: 'Keep the newest N checkpoints',
+  knnEvery: 'kNN accuracy every N epochs (0: off; Fashion-MNIST only)',
+  knnK: 'kNN neighbours',
+  knnTemperature: 'kNN vote temperature',
+  knnTrainImages: 'Images of the train split the kNN bank holds (0: all)',
+  knnTestImages: 'Images of the test split the kNN monitor scores (0: all)',
+  logEvery: 'Write a metrics.jsonl line every N steps',
+  collapseThreshold: 'Warn of collapse when mean embedding std × √d falls below this',
+  maxSteps: 'Stop after this many steps in total (0: no limit); not carried over by --resume',
 };
 
 function kebab(name: string): string {
@@ -72,7 +98,7 @@ export function register(yargs: Argv): Argv {
           // Numbers are parsed here, so that a typo is echoed as typed.
           type: typeof value === 'boolean' ? 'boolean' : 'string',
           group: 'Recipe (defaults: the paper\'s ImageNet recipe; presets change some):',
-          describe: descriptions[field] ?? `default ${JSON.stringify(value)}`,
+          describe: `${descriptions[field]} (default ${JSON.stringify(value)})`,
         });
       }
       return builder;

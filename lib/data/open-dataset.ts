@@ -4,12 +4,16 @@ import { fashionMnist } from './idx-dataset.js';
 import { ImageFolder, type ImageFolderOptions } from './image-folder.js';
 import { SyntheticDataset } from './synthetic.js';
 
-export const namedDatasets = ['fashion-mnist', 'fashion-mnist:test', 'synthetic'] as const;
+export const namedDatasets = ['fashion-mnist', 'fashion-mnist:test', 'synthetic', 'synthetic:N'] as const;
 
-/** 'fashion-mnist' (Debian's train split), 'fashion-mnist:test', 'synthetic', or an ImageFolder path. */
+/**
+ * 'fashion-mnist' (Debian's train split), 'fashion-mnist:test', 'synthetic' (1024 images of
+ * 64 × 64), 'synthetic:N' (N of them: short epochs for tests), or an ImageFolder path.
+ */
 export async function openDataset(spec: string, options: ImageFolderOptions = {}): Promise<Dataset> {
   if (spec === 'fashion-mnist') return fashionMnist('train');
   if (spec === 'fashion-mnist:test') return fashionMnist('test');
-  if (spec === 'synthetic') return new SyntheticDataset({ length: 1024, height: 64, width: 64 });
+  const synthetic = /^synthetic(?::(\d+))?$/.exec(spec);
+  if (synthetic) return new SyntheticDataset({ length: synthetic[1] ? Number(synthetic[1]) : 1024, height: 64, width: 64 });
   return ImageFolder.open(spec, options);
 }

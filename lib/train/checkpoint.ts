@@ -7,10 +7,11 @@ import { basename, dirname, join } from 'node:path';
 import { torchLoad } from '../checkpoint/torch-load.js';
 import { InputError } from '../errors.js';
 import type { StateDict } from '../io.js';
-import { native, type NativeScalerState, type NativeTrainer } from '../native.js';
+import { native } from '../native.js';
 import type { Model } from '../models.js';
 import { Tensor } from '../tensor.js';
 import type { TrainConfig } from './config.js';
+import type { LossScalerState, TrainingCore } from './training-core.js';
 
 export interface TrainingPosition {
   /** The epoch in progress (or the next one, when `batch` is 0). */
@@ -25,7 +26,7 @@ export interface LoadedCheckpoint extends TrainingPosition {
   path: string;
   model: StateDict;
   momentumBuffers: Array<Tensor | null>;
-  scaler: NativeScalerState;
+  scaler: LossScalerState;
   config: TrainConfig;
 }
 
@@ -38,13 +39,13 @@ export function checkpointName(position: TrainingPosition): string {
 
 export async function saveCheckpoint(
   dir: string,
-  parts: { model: Model; trainer: NativeTrainer; position: TrainingPosition; config: TrainConfig; lr: number },
+  parts: { model: Model; trainer: TrainingCore; position: TrainingPosition; config: TrainConfig; lr: number },
 ): Promise<string> {
   const { model, trainer, position, config, lr } = parts;
   const buffers = await trainer.momentumBuffers();
   const state: Record<string, { momentum_buffer: unknown }> = {};
   buffers.forEach((buffer, i) => {
-    if (buffer) state[String(i)] = { momentum_buffer: buffer };
+    if (buffer) state[String(i)] = { momentum_buffer: buffer.handle };
   });
   const group = {
     lr,

@@ -1,4 +1,4 @@
-// The training configuration: every default is the paper's ImageNet recipe (ARCHITECTURE
+// The training configuration: every default is the paper's ImageNet recipe (docs/architecture.md
 // section 5); presets name complete recipes; validation names the bad field before any
 // work starts.
 import { InputError } from '../errors.js';

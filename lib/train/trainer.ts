@@ -11,14 +11,14 @@ import { evenSubset } from '../data/subset.js';
 import { FileError, InputError } from '../errors.js';
 import { backboneKnnAccuracy, rawPixelKnnAccuracy, reestimateBatchNorm } from '../eval/knn.js';
 import { setNumThreads } from '../info.js';
-import { toNative } from '../io.js';
 import { createModel, type Model, type ModelOptions } from '../models.js';
-import { native, type NativeEmbeddingHealth, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
+import { native, type NativeEmbeddingHealth, type NativeTrainStepStats } from '../native.js';
 import type { Tensor } from '../tensor.js';
 import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf, saveCheckpoint, type LoadedCheckpoint, type TrainingPosition } from './checkpoint.js';
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
 import { checkAgainstMachine, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
+import { TrainingCore } from './training-core.js';
 import { emaMomentum, learningRate } from './schedules.js';
 
 export type TrainEvent =
@@ -100,9 +100,8 @@ export class Trainer {
     const model = createModel(modelOptionsOf(config));
     await model.to(device);
     await model.train();
-    const trainer = new (native().NativeTrainer)(model.handle, {
+    const trainer = new TrainingCore(model, {
       optimizer: config.optimizer,
-      lr: 0,
       momentum: config.momentum,
       weightDecay: config.weightDecay,
       trustCoefficient: config.trustCoefficient,
@@ -120,8 +119,8 @@ export class Trainer {
 
     let position: TrainingPosition = { epoch: 0, batch: 0, step: 0 };
     if (resumed) {
-      await model.handle.loadStateDict(toNative(resumed.model), { part: 'model', strict: true });
-      await trainer.loadMomentumBuffers(resumed.momentumBuffers.map((b) => b?.handle ?? null));
+      await model.loadStateDict(resumed.model, { part: 'model', strict: true });
+      await trainer.loadMomentumBuffers(resumed.momentumBuffers);
       await trainer.loadScaler(resumed.scaler);
       position = { epoch: resumed.epoch, batch: resumed.batch, step: resumed.step };
     }
@@ -155,6 +154,20 @@ export class Trainer {
     const lrAt = (step: number) => learningRate(step, schedule);
     let reason: 'completed' | 'stopped' | 'max-steps' = 'completed';
     let lastKnn: number | undefined;
+    const stopped = () => this.stopRequested;
+    async function* knnPass(epoch: number): AsyncGenerator<TrainEvent> {
+      if (!monitor || stopped()) return;
+      try {
+        lastKnn = await backboneKnnAccuracy(model, monitor.train, monitor.test, knnOptions);
+      } catch (error) {
+        if (stopped()) return;  // abandoned at its next batch: the stop must be quick
+        throw error;
+      }
+      const baseline = { ...(initialKnn !== undefined && { initialisation: initialKnn }), ...(rawPixels !== undefined && { rawPixels }) };
+      const knnEvent = { type: 'knn' as const, epoch, accuracy: lastKnn, baseline };
+      await run.log(knnEvent);
+      yield knnEvent;
+    }
     const checkpoint = async (): Promise<TrainEvent> => {
       checkpointedStep = position.step;
       return this.checkpoint(run, model, trainer, position, config, lrAt(position.step));
@@ -185,7 +198,7 @@ export class Trainer {
           } else {
             const lr = lrAt(step);
             const momentum = emaMomentum(step, { totalSteps, base: config.emaBase });
-            const stats = await trainer.step(batch.views.map((v) => v.handle), { lr, emaMomentum: momentum, beta: config.beta });
+            const stats = await trainer.step(batch.views, { lr, emaMomentum: momentum, beta: config.beta });
             stepsRun++;
             images += batch.indices.length;
             lastViews = batch.views;
@@ -233,18 +246,11 @@ export class Trainer {
         if (health && health.stdMean * Math.sqrt(config.projectorOut) < config.collapseThreshold) {
           yield { type: 'warning', message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}` };
         }
-        if (monitor && !this.stopRequested && ((epoch + 1) % config.knnEvery === 0 || epoch + 1 === config.epochs)) {
-          try {
-            lastKnn = await backboneKnnAccuracy(model, monitor.train, monitor.test, knnOptions);
-            const knnEvent = { type: 'knn' as const, epoch, accuracy: lastKnn, baseline: { ...(initialKnn !== undefined && { initialisation: initialKnn }), ...(rawPixels !== undefined && { rawPixels }) } };
-            await run.log(knnEvent);
-            yield knnEvent;
-          } catch (error) {
-            if (!this.stopRequested) throw error;
-          }
-        }
+        if ((epoch + 1) % config.knnEvery === 0 || epoch + 1 === config.epochs) yield* knnPass(epoch);
         if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) yield await checkpoint();
       }
+      // A run cut short by --max-steps is scored where it ended (a stop is not: it must be quick).
+      if (reason === 'max-steps') yield* knnPass(position.epoch);
       // A stop before the first step has nothing to save.
       if (reason !== 'completed' && position.step > checkpointedStep) yield await checkpoint();
     } finally {
@@ -257,7 +263,7 @@ export class Trainer {
   }
 
   private async checkpoint(
-    run: RunDirectory, model: Model, trainer: NativeTrainer, position: TrainingPosition, config: TrainConfig, lr: number,
+    run: RunDirectory, model: Model, trainer: TrainingCore, position: TrainingPosition, config: TrainConfig, lr: number,
   ): Promise<TrainEvent> {
     let path: string;
     try {
@@ -299,7 +305,15 @@ async function knnSplits(config: TrainConfig, dataset: Dataset): Promise<{ train
   return { train: evenSubset(dataset, config.knnTrainImages), test: evenSubset(test, config.knnTestImages) };
 }
 
+// In eval mode: a train-mode forward would move the BN statistics, and a run resumed at an
+// epoch's end (where this pass has no batch to look at) would then differ from an
+// uninterrupted one.
 async function embeddingHealth(model: Model, views: Tensor[]): Promise<NativeEmbeddingHealth> {
-  const [z1, z2] = await model.embed(views.slice(0, 2));
-  return native().eval.embeddingHealth(z1!.handle, z2!.handle);
+  await model.eval();
+  try {
+    const [z1, z2] = await model.embed(views.slice(0, 2));
+    return await native().eval.embeddingHealth(z1!.handle, z2!.handle);
+  } finally {
+    await model.train();
+  }
 }

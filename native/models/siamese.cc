@@ -10,19 +10,19 @@
 namespace mveb {
 
 std::shared_ptr<Backbone> makeBackbone(const ModelOptions& options) {
-  const std::string& arch = options.arch;
-  if (arch.rfind("resnet", 0) == 0) {
-    const std::string depth = arch.substr(6);
-    TORCH_CHECK(depth == "18" || depth == "34" || depth == "50" || depth == "101", "unknown arch '", arch,
-                "' (resnet18, resnet34, resnet50, resnet101, vit_small_16, vit_base_16)");
-    return makeResNet({std::stoi(depth), options.smallStem, options.zeroInitResidual});
+  switch (options.arch) {
+    case Architecture::ResNet18: return makeResNet({18, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet34: return makeResNet({34, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet50: return makeResNet({50, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet101: return makeResNet({101, options.smallStem, options.zeroInitResidual});
+    case Architecture::ViTSmall16:
+    case Architecture::ViTBase16: {
+      ViTOptions vit = options.arch == Architecture::ViTSmall16 ? vitSmall16() : vitBase16();
+      vit.imageSize = options.imageSize;
+      return makeViT(vit);
+    }
   }
-  if (arch == "vit_small_16" || arch == "vit_base_16") {
-    ViTOptions vit = arch == "vit_small_16" ? vitSmall16() : vitBase16();
-    vit.imageSize = options.imageSize;
-    return makeViT(vit);
-  }
-  TORCH_CHECK(false, "unknown arch '", arch, "' (resnet18, resnet34, resnet50, resnet101, vit_small_16, vit_base_16)");
+  TORCH_CHECK(false, "unknown architecture");
 }
 
 BranchImpl::BranchImpl(std::shared_ptr<Backbone> backbone, torch::nn::Sequential projector)
@@ -31,17 +31,10 @@ BranchImpl::BranchImpl(std::shared_ptr<Backbone> backbone, torch::nn::Sequential
 
 
 SiameseModelImpl::SiameseModelImpl(const ModelOptions& options) : options_(options) {
-  TORCH_CHECK(options.target == "ema" || options.target == "shared", "target must be 'ema' or 'shared', got '",
-              options.target, "'");
-  const auto& p = options.precision;
-  TORCH_CHECK(p == "auto" || p == "fp32" || p == "fp16" || p == "bf16",
-              "precision must be 'auto', 'fp32', 'fp16' or 'bf16', got '", p, "'");
-  const auto& c = options.channelsLast;
-  TORCH_CHECK(c == "auto" || c == "on" || c == "off", "channelsLast must be 'auto', 'on' or 'off', got '", c, "'");
   auto backbone = makeBackbone(options);
   const int64_t featureDim = backbone->featureDim();
   online_ = register_module("online", Branch(backbone, makeProjector(featureDim, options.projector)));
-  if (options.target == "ema") {
+  if (options.target == TargetKind::Ema) {
     target_ = register_module("target", Branch(makeBackbone(options), makeProjector(featureDim, options.projector)));
     torch::NoGradGuard noGrad;
     auto from = online_->named_parameters();
@@ -57,8 +50,9 @@ SiameseModelImpl::SiameseModelImpl(const ModelOptions& options) : options_(optio
 at::Tensor SiameseModelImpl::withForwardSettings(const at::Tensor& images,
                                                  const std::function<at::Tensor(const at::Tensor&)>& forward) {
   const bool cuda = images.is_cuda();
-  const std::string& precision = options_.precision;
-  const bool channelsLast = options_.channelsLast == "on" || (options_.channelsLast == "auto" && cuda);
+  const ForwardPrecision precision = options_.precision;
+  const bool channelsLast =
+      options_.channelsLast == ChannelsLast::On || (options_.channelsLast == ChannelsLast::Auto && cuda);
   at::Tensor input = images;
   if (channelsLast) {
     if (!channelsLastWeights_) {
@@ -70,8 +64,9 @@ at::Tensor SiameseModelImpl::withForwardSettings(const at::Tensor& images,
     }
     if (input.dim() == 4) input = input.contiguous(at::MemoryFormat::ChannelsLast);
   }
-  if (precision == "fp32" || (precision == "auto" && !cuda)) return forward(input).to(at::kFloat);
-  const at::ScalarType dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
+  if (precision == ForwardPrecision::Fp32 || (precision == ForwardPrecision::Auto && !cuda))
+    return forward(input).to(at::kFloat);
+  const at::ScalarType dtype = precision == ForwardPrecision::Fp16 ? at::kHalf : at::kBFloat16;
   compat::AutocastGuard autocast(images.device().type(), dtype);
   return forward(input).to(at::kFloat);
 }

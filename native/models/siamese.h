@@ -15,17 +15,22 @@
 
 namespace mveb {
 
+// Parsed once, at the binding (napi/model_wrap.cc): the domain sees only valid values.
+enum class Architecture { ResNet18, ResNet34, ResNet50, ResNet101, ViTSmall16, ViTBase16 };
+enum class TargetKind { Ema, Shared };  // EMA copy of the online branch, or the online branch
+// "auto": bf16 autocast on CUDA, fp32 on CPU.
+enum class ForwardPrecision { Auto, Fp32, Fp16, Bf16 };
+enum class ChannelsLast { Auto, On, Off };  // "auto": on for CUDA inputs
+
 struct ModelOptions {
-  std::string arch = "resnet50";  // resnet18/34/50/101, vit_small_16, vit_base_16
-  bool smallStem = false;         // ResNet only
-  bool zeroInitResidual = true;   // ResNet only
-  int64_t imageSize = 224;        // ViT only: the size its position embeddings are learned for
+  Architecture arch = Architecture::ResNet50;
+  bool smallStem = false;        // ResNet only
+  bool zeroInitResidual = true;  // ResNet only
+  int64_t imageSize = 224;       // ViT only: the size its position embeddings are learned for
   ProjectorOptions projector;
-  std::string target = "ema";     // "ema" or "shared"
-  // Forward precision: "auto" (bf16 autocast on CUDA, fp32 on CPU), "fp32", "fp16", "bf16".
-  std::string precision = "auto";
-  // Channels-last memory format: "auto" (on for CUDA), "on", "off".
-  std::string channelsLast = "auto";
+  TargetKind target = TargetKind::Ema;
+  ForwardPrecision precision = ForwardPrecision::Auto;
+  ChannelsLast channelsLast = ChannelsLast::Auto;
 };
 
 // Backbone and projector, registered as "backbone" and "projector".

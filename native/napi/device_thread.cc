@@ -5,11 +5,14 @@
 namespace mveb {
 
 struct DeviceThread::Job {
-  Job(std::string what, DeviceWork work, Napi::Promise::Deferred deferred, DeviceThread* owner)
-      : what(std::move(what)), work(std::move(work)), deferred(deferred), owner(owner) {}
+  Job(std::string what, DeviceWork work, Napi::Promise::Deferred deferred, Napi::Object caller, DeviceThread* owner)
+      : what(std::move(what)), work(std::move(work)), deferred(deferred), caller(Napi::Persistent(caller)), owner(owner) {}
   std::string what;
   DeviceWork work;
   Napi::Promise::Deferred deferred;
+  // An Error made at the call, so that a rejection carries the caller's JS stack (as sharp
+  // does); main thread only.
+  Napi::ObjectReference caller;
   JsResultBuilder result;
   std::string error;  // empty on success
   DeviceThread* owner;
@@ -43,7 +46,8 @@ Napi::Promise DeviceThread::submit(Napi::Env env, std::string what, DeviceWork w
   if (shutDown_) throw Napi::Error::New(env, what + ": the device thread has shut down");
   auto deferred = Napi::Promise::Deferred::New(env);
   auto promise = deferred.Promise();
-  auto job = std::make_unique<Job>(std::move(what), std::move(work), deferred, this);
+  auto caller = Napi::Error::New(env).Value();
+  auto job = std::make_unique<Job>(std::move(what), std::move(work), deferred, caller, this);
   if (pending_++ == 0) completion_.Ref(env);
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -69,10 +73,25 @@ void DeviceThread::loop() {
       job->error = prefixed(job->what, describeException(std::current_exception()));
     }
     job->work = nullptr;  // free captured tensors here, not on the main thread
-    // On success the main thread owns the job; if the environment is closing it never runs.
+    // On success the main thread owns the job; if the environment is closing it never runs,
+    // and its JS reference must not be touched from this thread.
     if (completion_.BlockingCall(job.get()) == napi_ok) job.release();
+    else job->caller.SuppressDestruct();
   }
 }
+
+namespace {
+
+// The Error made at the call, now with the message: its stack names the caller's lines.
+Napi::Value callerError(Napi::Object error, const std::string& message) {
+  error.Set("message", message);
+  const std::string stack = error.Get("stack").ToString().Utf8Value();
+  const auto frames = stack.find('\n');
+  error.Set("stack", "Error: " + message + (frames == std::string::npos ? "" : stack.substr(frames)));
+  return error;
+}
+
+}  // namespace
 
 void DeviceThread::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Job* raw) {
   std::unique_ptr<Job> job(raw);
@@ -83,7 +102,7 @@ void DeviceThread::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Job* r
   try {
     if (--self.pending_ == 0) self.completion_.Unref(env);
     if (!job->error.empty()) {
-      job->deferred.Reject(Napi::Error::New(env, job->error).Value());
+      job->deferred.Reject(callerError(job->caller.Value(), job->error));
       return;
     }
     try {
@@ -92,7 +111,7 @@ void DeviceThread::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Job* r
       job->deferred.Reject(e.Value());
     } catch (...) {
       job->deferred.Reject(
-          Napi::Error::New(env, prefixed(job->what, describeException(std::current_exception()))).Value());
+          callerError(job->caller.Value(), prefixed(job->what, describeException(std::current_exception()))));
     }
   } catch (...) {
   }

@@ -7,6 +7,7 @@
 #include "models/state_dict.h"
 #include "napi/addon_data.h"
 #include "napi/args.h"
+#include "napi/errors.h"
 #include "napi/named_tensors.h"
 #include "napi/tensor_wrap.h"
 
@@ -16,15 +17,29 @@ namespace {
 ModelOptions modelOptions(const Napi::Object& js) {
   const std::string where = "createModel";
   ModelOptions options;
-  options.arch = args::string(js, "arch", options.arch, where);
-  options.target = args::string(js, "target", options.target, where);
+  // The lists (default first) are the only place these names are known in C++.
+  options.arch = args::choice<Architecture>(js, "arch",
+                                            {{"resnet50", Architecture::ResNet50},
+                                             {"resnet18", Architecture::ResNet18},
+                                             {"resnet34", Architecture::ResNet34},
+                                             {"resnet101", Architecture::ResNet101},
+                                             {"vit_small_16", Architecture::ViTSmall16},
+                                             {"vit_base_16", Architecture::ViTBase16}},
+                                            where);
+  options.target = args::choice<TargetKind>(js, "target", {{"ema", TargetKind::Ema}, {"shared", TargetKind::Shared}}, where);
   options.imageSize = static_cast<int64_t>(args::number(js, "imageSize", options.imageSize, where));
-  options.precision = args::string(js, "precision", options.precision, where);
+  options.precision = args::choice<ForwardPrecision>(js, "precision",
+                                                     {{"auto", ForwardPrecision::Auto},
+                                                      {"fp32", ForwardPrecision::Fp32},
+                                                      {"fp16", ForwardPrecision::Fp16},
+                                                      {"bf16", ForwardPrecision::Bf16}},
+                                                     where);
   Napi::Value channelsLast = js.Get("channelsLast");
   if (channelsLast.IsBoolean()) {
-    options.channelsLast = channelsLast.As<Napi::Boolean>().Value() ? "on" : "off";
-  } else if (!channelsLast.IsUndefined()) {
-    options.channelsLast = args::string(js, "channelsLast", options.channelsLast, where);
+    options.channelsLast = channelsLast.As<Napi::Boolean>().Value() ? ChannelsLast::On : ChannelsLast::Off;
+  } else {
+    options.channelsLast = args::choice<ChannelsLast>(
+        js, "channelsLast", {{"auto", ChannelsLast::Auto}, {"on", ChannelsLast::On}, {"off", ChannelsLast::Off}}, where);
   }
   for (const char* flag : {"smallStem", "zeroInitResidual"}) {
     Napi::Value value = js.Get(flag);
@@ -67,7 +82,8 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
   try {
     model_ = SiameseModel(options);
   } catch (const c10::Error& e) {
-    throw Napi::TypeError::New(info.Env(), std::string("createModel: ") + e.what_without_backtrace());
+    // The domain checks the option values: a bad value is a RangeError, as in the optimisers.
+    throw Napi::RangeError::New(info.Env(), prefixed("createModel", e.what_without_backtrace()));
   }
 }
 

@@ -16,39 +16,42 @@ const paperCounts: Record<(typeof depths)[number], { millions: number; withFc: b
   resnet101: { millions: 42.5, withFc: false },
 };
 
-// Loads our backbone into torchvision, reports missing/unexpected keys, computes eval-mode
-// features of the saved input, saves them.
+// For each job (one Python start for all depths): loads our backbone into torchvision, reports
+// missing/unexpected keys, computes eval-mode features of the saved input, saves them.
 const torchvisionReadsOurs = `
 import json, sys, numpy as np, torch, torchvision
-arch, weights, images, out = sys.argv[1:5]
-model = getattr(torchvision.models, arch)()
-result = model.load_state_dict(torch.load(weights), strict=False)
-model.fc = torch.nn.Identity()
-model.eval()
-with torch.no_grad():
-    features = model(torch.from_numpy(np.load(images)))
-np.save(out, features.numpy())
-print(json.dumps({"missing": sorted(result.missing_keys), "unexpected": sorted(result.unexpected_keys),
-                  "params": sum(p.numel() for n, p in model.named_parameters())}))
+reports = []
+for job in json.loads(sys.argv[1]):
+    model = getattr(torchvision.models, job["arch"])()
+    result = model.load_state_dict(torch.load(job["weights"]), strict=False)
+    model.fc = torch.nn.Identity()
+    model.eval()
+    with torch.no_grad():
+        features = model(torch.from_numpy(np.load(job["images"])))
+    np.save(job["out"], features.numpy())
+    reports.append({"missing": sorted(result.missing_keys), "unexpected": sorted(result.unexpected_keys),
+                    "params": sum(p.numel() for n, p in model.named_parameters())})
+print(json.dumps(reports))
 `;
 
-// A torchvision model with random weights and non-trivial BN statistics, saved with torch.save.
+// For each job: a torchvision model with random weights and non-trivial BN statistics, saved
+// with torch.save, and its eval-mode features of the saved input.
 const torchvisionWrites = `
-import sys, numpy as np, torch, torchvision
-arch, weights, images, out = sys.argv[1:5]
-torch.manual_seed(0)
-model = getattr(torchvision.models, arch)()
-with torch.no_grad():
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.uniform_(0.5, 1.5); m.bias.uniform_(-0.2, 0.2)
-            m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5)
-            m.num_batches_tracked.fill_(7)
-torch.save(model.state_dict(), weights)
-model.fc = torch.nn.Identity()
-model.eval()
-with torch.no_grad():
-    np.save(out, model(torch.from_numpy(np.load(images))).numpy())
+import json, sys, numpy as np, torch, torchvision
+for job in json.loads(sys.argv[1]):
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, job["arch"])()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5); m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 1.5)
+                m.num_batches_tracked.fill_(7)
+    torch.save(model.state_dict(), job["weights"])
+    model.fc = torch.nn.Identity()
+    model.eval()
+    with torch.no_grad():
+        np.save(job["out"], model(torch.from_numpy(np.load(job["images"]))).numpy())
 `;
 
 async function inputImages(dir: string, seed: number): Promise<string> {
@@ -57,9 +60,11 @@ async function inputImages(dir: string, seed: number): Promise<string> {
   return path;
 }
 
-for (const arch of depths) {
-  t.test(`${arch}: torchvision loads our backbone with only fc.* missing, and computes the same features`, async (t) => {
-    const dir = tempDir(t);
+t.test('every depth: torchvision loads our backbone with only fc.* missing, and computes the same features', async (t) => {
+  const dir = tempDir(t);
+  const images = await inputImages(dir, 5);
+  const models = [];
+  for (const arch of depths) {
     const model = createModel({ arch, projector: { hidden: 64, out: 32 } });
     // Trained-looking BN statistics, so that eval mode is not the identity.
     const sd = await model.stateDict({ part: 'backbone' });
@@ -71,47 +76,50 @@ for (const arch of depths) {
     }
     await model.loadStateDict(sd, { part: 'backbone' });
     await model.eval();
-    const weights = join(dir, 'backbone.pth');
-    await savePth(weights, await model.stateDict({ part: 'backbone' }));
-    const images = await inputImages(dir, 5);
-    const report = JSON.parse(runPython(torchvisionReadsOurs, [arch, weights, images, join(dir, 'tv.npy')])) as {
-      missing: string[];
-      unexpected: string[];
-      params: number;
-    };
-    t.same(report.missing, ['fc.bias', 'fc.weight']);
-    t.same(report.unexpected, []);
-    t.equal(model.parameterCount({ part: 'backbone' }), report.params, 'same parameter count as torchvision without fc');
+    await savePth(join(dir, `${arch}.pth`), await model.stateDict({ part: 'backbone' }));
+    models.push(model);
+  }
+  const jobs = depths.map((arch) => ({ arch, weights: join(dir, `${arch}.pth`), images, out: join(dir, `${arch}.npy`) }));
+  const reports = JSON.parse(runPython(torchvisionReadsOurs, [JSON.stringify(jobs)])) as Array<{
+    missing: string[];
+    unexpected: string[];
+    params: number;
+  }>;
+  for (const [i, arch] of depths.entries()) {
+    const [model, report] = [models[i]!, reports[i]!];
+    t.same(report.missing, ['fc.bias', 'fc.weight'], `${arch}: only fc.* missing`);
+    t.same(report.unexpected, [], `${arch}: nothing unexpected`);
+    t.equal(model.parameterCount({ part: 'backbone' }), report.params, `${arch}: same parameter count as torchvision without fc`);
     const paper = paperCounts[arch];
     const counted = report.params + (paper.withFc ? 512 * 1000 + 1000 : 0);
-    t.ok(Math.abs(counted / 1e6 - paper.millions) < 0.05, `${(counted / 1e6).toFixed(2)}M ≈ the paper's ${paper.millions}M`);
+    t.ok(Math.abs(counted / 1e6 - paper.millions) < 0.05, `${arch}: ${(counted / 1e6).toFixed(2)}M ≈ the paper's ${paper.millions}M`);
     const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
-    const theirs = (await (await Tensor.loadNpy(join(dir, 'tv.npy'))).toArray()) as Float32Array;
+    const theirs = (await (await Tensor.loadNpy(jobs[i]!.out)).toArray()) as Float32Array;
     const err = relativeError(ours, theirs);
-    t.ok(err < 1e-4, `features relative difference ${err.toExponential(2)}`);
-  });
-}
+    t.ok(err < 1e-4, `${arch}: features relative difference ${err.toExponential(2)}`);
+  }
+});
 
-for (const arch of depths) {
-  t.test(`${arch}: weights saved by torchvision load into ours and give the same features`, async (t) => {
-    const dir = tempDir(t);
-    const images = await inputImages(dir, 6);
-    const weights = join(dir, 'tv.pth');
-    runPython(torchvisionWrites, [arch, weights, images, join(dir, 'tv.npy')]);
+t.test('every depth: weights saved by torchvision load into ours and give the same features', async (t) => {
+  const dir = tempDir(t);
+  const images = await inputImages(dir, 6);
+  const jobs = depths.map((arch) => ({ arch, weights: join(dir, `${arch}.pth`), images, out: join(dir, `${arch}.npy`) }));
+  runPython(torchvisionWrites, [JSON.stringify(jobs)]);
+  for (const { arch, weights, out } of jobs) {
     const model = createModel({ arch, projector: { hidden: 64, out: 32 } });
     const report = await model.loadStateDict(await loadPth(weights), { part: 'backbone', strict: false });
-    t.same(report.missing, []);
-    t.same(report.unexpected.sort(), ['fc.bias', 'fc.weight']);
+    t.same(report.missing, [], `${arch}: nothing missing`);
+    t.same(report.unexpected.sort(), ['fc.bias', 'fc.weight'], `${arch}: only fc.* unexpected`);
     await t.rejects(model.loadStateDict(await loadPth(weights), { part: 'backbone' }), /strict.*unexpected keys: \[fc\.weight, fc\.bias\]/);
     await model.eval();
     const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
-    const theirs = (await (await Tensor.loadNpy(join(dir, 'tv.npy'))).toArray()) as Float32Array;
+    const theirs = (await (await Tensor.loadNpy(out)).toArray()) as Float32Array;
     const err = relativeError(ours, theirs);
-    t.ok(err < 1e-4, `features relative difference ${err.toExponential(2)}`);
+    t.ok(err < 1e-4, `${arch}: features relative difference ${err.toExponential(2)}`);
     const sd = await model.stateDict({ part: 'backbone' });
-    t.same(Array.from((await sd['layer1.0.bn1.num_batches_tracked']!.toArray()) as BigInt64Array), [7n], 'num_batches_tracked loaded');
-  });
-}
+    t.same(Array.from((await sd['layer1.0.bn1.num_batches_tracked']!.toArray()) as BigInt64Array), [7n], `${arch}: num_batches_tracked loaded`);
+  }
+});
 
 t.test('the small-image stem: 3×3 stride-1 conv1, no max-pool, full resolution into layer1', async (t) => {
   const model = createModel({ arch: 'resnet18', smallStem: true, projector: { hidden: 64, out: 32 } });

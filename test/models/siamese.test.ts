@@ -1,6 +1,6 @@
 // The Siamese model: online and target branches, projector layout, EMA target, state dict names.
 import t from 'tap';
-import { Tensor, createModel } from '../../lib/index.js';
+import { ARCHITECTURES, Tensor, createModel } from '../../lib/index.js';
 import { relativeError } from '../helpers/numeric.js';
 import { values } from '../helpers/values.js';
 
@@ -62,8 +62,14 @@ t.test('updateTarget: target ← m·target + (1 − m)·online; BN statistics co
 });
 
 t.test('bad options and mismatched weights are refused, naming the problem', async (t) => {
-  t.throws(() => createModel({ arch: 'resnet13' as 'resnet18' }), /createModel: unknown arch 'resnet13'/);
-  t.throws(() => createModel({ ...small, target: 'moving' as 'ema' }), /target must be 'ema' or 'shared', got 'moving'/);
+  t.throws(() => createModel({ arch: 'resnet13' as 'resnet18' }), {
+    name: 'TypeError',
+    message: "createModel: options.arch must be 'resnet50', 'resnet18', 'resnet34', 'resnet101', 'vit_small_16' or 'vit_base_16', got 'resnet13'",
+  });
+  // The native list of architectures is the one lib/ types and validates against.
+  t.same(['resnet50', 'resnet18', 'resnet34', 'resnet101', 'vit_small_16', 'vit_base_16'].sort(), [...ARCHITECTURES].sort());
+  t.throws(() => createModel({ ...small, projector: { hidden: 0, out: 8 } }), { name: 'RangeError', message: /^createModel: / });
+  t.throws(() => createModel({ ...small, target: 'moving' as 'ema' }), /^createModel: options.target must be 'ema' or 'shared', got 'moving'$/);
   t.throws(() => createModel({ ...small, smallStem: 'yes' as unknown as boolean }), /options.smallStem must be a boolean/);
   const model = createModel(small);
   await t.rejects(
@@ -94,5 +100,5 @@ t.test('precision and memory format: channels-last gives the same features, bf16
     t.ok(err < tolerance, `${JSON.stringify(options)}: relative difference ${err.toExponential(2)}`);
     if (options.precision === 'bf16') t.ok(err > 0, 'bf16 really ran in reduced precision');
   }
-  t.throws(() => createModel({ ...small, precision: 'fp8' as 'bf16' }), /precision must be 'auto', 'fp32', 'fp16' or 'bf16', got 'fp8'/);
+  t.throws(() => createModel({ ...small, precision: 'fp8' as 'bf16' }), /^createModel: options.precision must be 'auto', 'fp32', 'fp16' or 'bf16', got 'fp8'$/);
 });

@@ -1,4 +1,4 @@
-#include "info.h"
+#include "napi/info_wrap.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>

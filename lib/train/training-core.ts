@@ -1,0 +1,48 @@
+// The native training core, behind a typed class as Model and Tensor are: a model, the
+// optimiser over its online branch and the loss scaler. Every call runs on the device thread,
+// in order with the steps.
+import type { Model } from '../models.js';
+import { native, type NativeScalerState, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
+import { Tensor, handlesOf } from '../tensor.js';
+
+export interface TrainingCoreOptions {
+  optimizer: 'lars' | 'sgd';
+  momentum: number;
+  weightDecay: number;
+  trustCoefficient?: number;
+  /** Dynamic loss scaling (fp16 on CUDA). */
+  lossScaling?: boolean;
+}
+
+export type TrainStepStats = NativeTrainStepStats;
+export type LossScalerState = NativeScalerState;
+
+export class TrainingCore {
+  readonly #core: NativeTrainer;
+
+  constructor(model: Model, options: TrainingCoreOptions) {
+    this.#core = new (native().NativeTrainer)(model.handle, { lr: 0, lossScaling: false, ...options });
+  }
+
+  /** One step over all views (2 global, then local): forward, loss, backward, update, EMA. */
+  step(views: Tensor[], options: { lr: number; emaMomentum: number; beta: number }): Promise<TrainStepStats> {
+    return this.#core.step(handlesOf(views, 'step: views'), options);
+  }
+
+  /** Per online parameter (state-dict order): its momentum buffer, or null before the first step. */
+  async momentumBuffers(): Promise<Array<Tensor | null>> {
+    return (await this.#core.momentumBuffers()).map((b) => (b ? new Tensor(b) : null));
+  }
+
+  loadMomentumBuffers(buffers: Array<Tensor | null>): Promise<void> {
+    return this.#core.loadMomentumBuffers(buffers.map((b) => b?.handle ?? null));
+  }
+
+  scalerState(): Promise<LossScalerState> {
+    return this.#core.scalerState();
+  }
+
+  loadScaler(state: Pick<LossScalerState, 'scale' | 'growthTracker'>): Promise<void> {
+    return this.#core.loadScaler(state);
+  }
+}

@@ -1,0 +1,30 @@
+// End to end, before a release (`npm run test:e2e`, not in CI): the README's first command,
+// `train --preset demo` for its full two epochs (about 11 minutes on 2 cores), must beat the
+// same backbone at initialisation by a wide kNN margin and print all three numbers.
+// CI's shorter version is test/train/demo.test.ts.
+import { spawnSync } from 'node:child_process';
+import t from 'tap';
+import { cli } from '../helpers/paths.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// Recorded on the 2-core machine (bench/results/2026-11-28-train-cpu.md): pretrained 77.9 %,
+// initialisation 27.6 %, raw pixels 80.2 % (k = 200, T = 0.1, 10 000 train / 2 000 test images).
+const margin = 0.4;
+
+t.test('the full demo beats its initialisation by a wide kNN margin', async (t) => {
+  const run = spawnSync(process.execPath, [cli, 'train', '--preset', 'demo', '--output', tempDir(t), '--name', 'demo'], {
+    encoding: 'utf8',
+    timeout: 30 * 60_000,
+  });
+  t.equal(run.status, 0, run.stderr);
+  const percent = (label: string) => {
+    const match = run.stdout.match(new RegExp(`${label} +([\\d.]+) %`));
+    return match ? Number(match[1]) / 100 : NaN;
+  };
+  const pretrained = percent('pretrained backbone');
+  const initial = percent('same backbone at initialisation');
+  const pixels = percent('raw pixels');
+  t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);
+  t.ok(pixels > 0.75 && pixels < 0.85, `raw-pixel baseline ${pixels} as expected for Fashion-MNIST`);
+  t.match(run.stdout, /^done at step 936; run directory /m);
+});
