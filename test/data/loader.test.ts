@@ -74,9 +74,19 @@ t.test('every view has the requested size; grayscale JPEGs come out with 3 equal
   }
   t.equal(grayViews, 2 * views.length, 'both grayscale images checked');
 
-  const viaSharp = await collect({ dataset, batchSize: 6, views, workers: 2, photometric: false, resizer: 'sharp', dropLast: false });
+  // resizer 'sharp': the same crops and flips, cut by sharp's cubic kernel instead of ours.
+  const viaSharp = await collect({ dataset, batchSize: 6, views, workers: 2, photometric: false, resizer: 'sharp', recordGeometry: true, dropLast: false });
   t.same(viaSharp.flatMap((b) => b.raw.map((r) => r.shape)), batches.flatMap((b) => b.raw.map((r) => r.shape)), "resizer 'sharp' gives the same shapes");
   t.same(viaSharp.flatMap((b) => b.indices), batches.flatMap((b) => b.indices));
+  t.same(viaSharp.flatMap((b) => b.geometry), batches.flatMap((b) => b.geometry), 'the same crop boxes and flips');
+  let worstMean = 0;
+  viaSharp.forEach((batch, b) => batch.raw.forEach((raw, v) => {
+    const ours = batches[b]!.raw[v]!.data;
+    let total = 0;
+    for (let i = 0; i < ours.length; i++) total += Math.abs(ours[i]! - raw.data[i]!);
+    worstMean = Math.max(worstMean, total / ours.length);
+  }));
+  t.ok(worstMean < 1.5, `mean |native − sharp| per view at most ${worstMean.toFixed(2)} grey levels (two cubic kernels)`);
 
   const augmented = await collect({ dataset, batchSize: 6, views, workers: 2, seed: 1 });
   for (const batch of augmented) {

@@ -1,0 +1,14 @@
+// What a run reports, in order: start, then steps, warnings, epochs, kNN scores and
+// checkpoints, then end. The CLI prints them; `--json` writes them as they are.
+import type { NativeEmbeddingHealth, NativeTrainStepStats } from '../native.js';
+import type { TrainingPosition } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+
+export type TrainEvent =
+  | { type: 'start'; config: TrainConfig; runDir: string; device: string; totalSteps: number; stepsPerEpoch: number; resumedFrom?: string; position: TrainingPosition }
+  | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number; epochImages: number; epochSeconds: number } & NativeTrainStepStats)
+  | { type: 'epoch'; epoch: number; step: number; meanLoss: number; skippedSteps: number; skippedImages: number; seconds: number; imagesPerSecond: number; health?: NativeEmbeddingHealth }
+  | { type: 'knn'; epoch: number; accuracy: number; baseline?: { initialisation?: number; rawPixels?: number } }
+  | { type: 'checkpoint'; path: string; position: TrainingPosition }
+  | { type: 'warning'; message: string }
+  | { type: 'end'; reason: 'completed' | 'stopped' | 'max-steps'; position: TrainingPosition; runDir: string; knn?: { pretrained: number; initialisation?: number; rawPixels?: number } };

@@ -1,0 +1,23 @@
+// What a configuration means for the model and the data: its model options and its views.
+import { multiCropViews, type ViewSpec } from '../data/multicrop.js';
+import type { ModelOptions } from '../models.js';
+import type { TrainConfig } from './config.js';
+
+export function modelOptionsOf(config: TrainConfig): ModelOptions {
+  return {
+    arch: config.arch,
+    smallStem: config.smallStem,
+    projector: { hidden: config.projectorHidden, out: config.projectorOut },
+    target: config.target,
+    precision: config.precision,
+  };
+}
+
+export function viewsOf(config: TrainConfig): ViewSpec[] {
+  const views = multiCropViews({
+    globalSize: config.globalSize, localSize: config.localSize, localCrops: config.localCrops,
+    globalScale: config.globalScale, localScale: config.localScale,
+  });
+  if (config.colorAugment) return views;
+  return views.map((v) => ({ ...v, photometric: { jitterProb: 0, grayscaleProb: 0, blurProb: 0, solarizeProb: 0 } }));
+}

@@ -1,0 +1,46 @@
+// The state of a run between its setup and its end, shared by the parts of the epoch loop.
+import type { DataLoader, EpochReport } from '../data/loader.js';
+import type { Model } from '../models.js';
+import type { Tensor } from '../tensor.js';
+import type { LoadedCheckpoint, TrainingPosition } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import type { KnnMonitor } from './knn-monitor.js';
+import type { RunDirectory } from './run-directory.js';
+import type { LearningRateSchedule } from './schedules.js';
+import type { TrainingCore } from './training-core.js';
+
+/** What `run` settled before any data is read: the refusals are behind it. */
+export interface Setup {
+  config: TrainConfig;
+  device: string;
+  warnings: string[];
+  run: RunDirectory;
+  resumed?: LoadedCheckpoint;
+}
+
+/** A run after setup (as DINO's train_dino builds everything before its epoch loop). */
+export interface Session extends Setup {
+  model: Model;
+  core: TrainingCore;
+  loader: DataLoader;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  schedule: LearningRateSchedule;
+  monitor?: KnnMonitor;
+  /** Where the run is: advanced by every batch, then to the next epoch. */
+  position: TrainingPosition;
+  checkpointedStep: number;
+}
+
+/** One epoch's tallies (train_one_epoch's return), and whether the run stops inside it. */
+export interface EpochOutcome {
+  stop?: 'stopped' | 'max-steps';
+  started: number;
+  report: EpochReport;
+  losses: number;
+  steps: number;
+  stepsRun: number;
+  skippedSteps: number;
+  images: number;
+  lastViews?: Tensor[];
+}
