@@ -24,8 +24,9 @@ export interface SteinOptions {
 
 /**
  * Stein score estimate ∇z log q(z) at each row of L2-normalised `z` [N, d], with the
- * von Mises-Fisher kernel exp(zᵀz'/τ). τ is the upper median of the N² entries of 1 − zzᵀ,
- * at least `minBandwidth`. No autograd.
+ * von Mises-Fisher kernel exp(zᵀz'/τ). τ is the ⌊N²/2⌋-th largest of the N² entries of
+ * 1 − zzᵀ (the authors' torch.topk element), at least `minBandwidth`. No autograd. z holding
+ * NaN or ±Inf is refused.
  */
 export async function steinScore(
   z: Tensor,

@@ -61,14 +61,16 @@ export class RunDirectory {
       throw error;
     });
     try {
-      await removeStaleTemporaries(path);
-      const held = (await readdir(path)).filter((n) => n !== lockName);
+      // Anything but a lock and the temporary files of an interrupted write means a run (or the
+      // user's files): refused before anything in it is touched.
+      const held = (await readdir(path)).filter((n) => n !== lockName && !temporary.test(n));
       if (held.length > 0) {
         const shown = held.slice(0, 4).join(', ') + (held.length > 4 ? `, … (${held.length} entries)` : '');
         throw new InputError(
           `run directory ${path} already holds a run (${shown}): continue it with --resume ${path}, or choose another --name`,
         );
       }
+      await removeStaleTemporaries(path);
     } catch (error) {
       await lock.release();
       throw error;

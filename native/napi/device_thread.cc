@@ -39,6 +39,9 @@ void DeviceThread::shutdown() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Jobs never run are freed with this object, possibly after the environment: their JS
+  // references must not be deleted then.
+  for (auto& job : queue_) job->caller.SuppressDestruct();
   completion_.Release();
 }
 

@@ -7,7 +7,7 @@ import t from 'tap';
 import { cli } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// Recorded on the 2-core machine (bench/results/2026-11-28-train-cpu.md): pretrained 77.9 %,
+// Recorded on the 2-core machine (bench/results/2026-11-29-demo-e2e.md): pretrained 76.5 %,
 // initialisation 27.6 %, raw pixels 80.2 % (k = 200, T = 0.1, 10 000 train / 2 000 test images).
 const margin = 0.4;
 

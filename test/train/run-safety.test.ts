@@ -36,8 +36,9 @@ t.test('1. a run directory that holds a run is refused, never reused; nothing in
   // Any other content counts too: a run directory is never shared.
   mkdirSync(join(output, 'notes'));
   writeFileSync(join(output, 'notes', 'README'), 'mine');
+  writeFileSync(join(output, 'notes', 'draft.tmp-1'), 'mine too');
   await t.rejects(events(new Trainer({ ...tiny, output, name: 'notes', maxSteps: 1 })), /run directory .*notes already holds a run \(README\)/);
-  t.same(readdirSync(join(output, 'notes')), ['README']);
+  t.same(readdirSync(join(output, 'notes')).sort(), ['README', 'draft.tmp-1'], 'nothing of it touched');
   // Resuming from an older checkpoint than the newest would fork the run inside one directory.
   await events(new Trainer({ maxSteps: 5, keepCheckpoints: 3 }, { resume: run }));
   t.same(readdirSync(run).filter((n) => n.endsWith('.pth')), ['checkpoint-e0000-s00000003.pth', 'checkpoint-e0000-s00000005.pth']);
