@@ -11,7 +11,7 @@ const dir = resolve(root, process.argv[2] ?? 'lib');
 const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
 
 /** Relative imports and re-exports of a module, as absolute .ts paths. */
-export function importsOf(file) {
+function importsOf(file) {
   const source = readFileSync(file, 'utf8');
   const specifiers = [...source.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s+['"](\.[^'"]+)['"]/gm)].map((m) => m[1]);
   return specifiers.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));

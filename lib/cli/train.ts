@@ -61,8 +61,8 @@ function kebab(name: string): string {
 // does not parse kept as typed so the refusal can echo it.
 function fieldValue(text: string, kind: unknown): unknown {
   if (Array.isArray(kind)) {
-    const parts = text.split(',').map((p) => Number(p.trim()));
-    return parts.every((n, i) => Number.isFinite(n) && text.split(',')[i]!.trim() !== '') ? parts : text;
+    const parts = text.split(',').map((p) => p.trim());
+    return parts.every((p) => p !== '' && Number.isFinite(Number(p))) ? parts.map(Number) : text;
   }
   if (typeof kind === 'number') {
     const n = Number(text);

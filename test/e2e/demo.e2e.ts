@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { cli } from '../helpers/paths.js';
+import { printedKnn } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Recorded on the 2-core machine (bench/results/2026-11-29-demo-e2e.md): pretrained 76.5 %,
@@ -17,13 +18,7 @@ t.test('the full demo beats its initialisation by a wide kNN margin', async (t) 
     timeout: 30 * 60_000,
   });
   t.equal(run.status, 0, run.stderr);
-  const percent = (label: string) => {
-    const match = run.stdout.match(new RegExp(`${label} +([\\d.]+) %`));
-    return match ? Number(match[1]) / 100 : NaN;
-  };
-  const pretrained = percent('pretrained backbone');
-  const initial = percent('same backbone at initialisation');
-  const pixels = percent('raw pixels');
+  const { pretrained, initial, pixels } = printedKnn(run.stdout);
   t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);
   t.ok(pixels > 0.75 && pixels < 0.85, `raw-pixel baseline ${pixels} as expected for Fashion-MNIST`);
   t.match(run.stdout, /^done at step 936; run directory /m);

@@ -32,3 +32,12 @@ export function snapshot(dir: string): Record<string, string> {
   for (const name of readdirSync(dir).sort()) files[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
   return files;
 }
+
+/** The kNN summary `train` prints at the end: pretrained, initialisation and raw pixels, as fractions. */
+export function printedKnn(stdout: string): { pretrained: number; initial: number; pixels: number } {
+  const percent = (label: string) => {
+    const match = stdout.match(new RegExp(`${label} +([\\d.]+) %`));
+    return match ? Number(match[1]) / 100 : NaN;
+  };
+  return { pretrained: percent('pretrained backbone'), initial: percent('same backbone at initialisation'), pixels: percent('raw pixels') };
+}

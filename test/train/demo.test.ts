@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { cli } from '../helpers/paths.js';
+import { printedKnn } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Measured on the 2-core machine (k = 200, T = 0.1, 5 000 train / 1 000 test images): after 100
@@ -14,13 +15,7 @@ t.test('40 steps of the demo recipe beat its initialisation by a clear kNN margi
   const run = spawnSync(process.execPath, [cli, 'train', '--preset', 'demo', '--max-steps', '40', '--knn-train-images', '3000',
     '--knn-test-images', '1000', '--output', tempDir(t), '--name', 'demo'], { encoding: 'utf8', timeout: 10 * 60_000 });
   t.equal(run.status, 0, run.stderr);
-  const percent = (label: string) => {
-    const match = run.stdout.match(new RegExp(`${label} +([\\d.]+) %`));
-    return match ? Number(match[1]) / 100 : NaN;
-  };
-  const pretrained = percent('pretrained backbone');
-  const initial = percent('same backbone at initialisation');
-  const pixels = percent('raw pixels');
+  const { pretrained, initial, pixels } = printedKnn(run.stdout);
   t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);
   t.ok(pixels > 0.75 && pixels < 0.85, `raw-pixel baseline ${pixels} as expected for Fashion-MNIST`);
   t.match(run.stdout, /^reached max-steps at step 40; run directory /m);
