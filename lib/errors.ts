@@ -29,3 +29,8 @@ export function fileError(action: string, path: string, error: unknown): Error {
   if (!code) return error as Error;
   return new FileError(`cannot ${action} ${path}: ${reasons[code] ?? (error as Error).message} (${code})`);
 }
+
+/** The native addon could not be found or loaded; the message says what to do. */
+export class NativeAddonError extends Error {
+  override name = 'NativeAddonError';
+}

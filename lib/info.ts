@@ -2,13 +2,20 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { native, nativeAddonPath, packageRoot, type CpuCacheStats, type NativeCudaDevice } from './native.js';
+import { native, nativeAddonOrigin, packageRoot, type AddonOrigin, type CpuCacheStats, type NativeCudaDevice } from './native.js';
 
 export interface InfoReport {
   package: { name: string; version: string };
   node: string;
   libtorch: { version: string; cxx11Abi: boolean };
-  build: { flavour: 'cmake-js' | 'node-gyp'; device: 'cpu' | 'cuda'; addon: string };
+  build: {
+    flavour: 'cmake-js' | 'node-gyp';
+    device: 'cpu' | 'cuda';
+    /** The addon file loaded. */
+    addon: string;
+    /** Where it comes from (MVEB_ADDON, a local build, a prebuilt package) and why it was chosen. */
+    origin: AddonOrigin;
+  };
   cuda: boolean;
   cudaCompiled: boolean;
   cudaRuntimeVersion: number | null;
@@ -47,12 +54,13 @@ export function loadedBlasLibraries(): string[] {
 
 export function info(): InfoReport {
   const built = native().buildInfo();
+  const origin = nativeAddonOrigin();
   const pkg = packageJson();
   return {
     package: { name: pkg.name, version: pkg.version },
     node: process.version,
     libtorch: { version: built.libtorchVersion, cxx11Abi: built.cxx11Abi },
-    build: { flavour: built.buildFlavour, device: built.cudaCompiled ? 'cuda' : 'cpu', addon: nativeAddonPath() },
+    build: { flavour: built.buildFlavour, device: built.cudaCompiled ? 'cuda' : 'cpu', addon: origin.path, origin },
     cuda: built.cudaAvailable,
     cudaCompiled: built.cudaCompiled,
     cudaRuntimeVersion: built.cudaRuntimeVersion ?? null,

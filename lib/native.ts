@@ -1,8 +1,5 @@
-// Loads the native addon (cmake-js or node-gyp build) and gives it a typed surface.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The native addon's typed surface; lib/addon/load.ts decides which build is loaded.
+import { loadAddon, type AddonOrigin } from './addon/load.js';
 import type { ModelOptions, PhotometricOptions, PhotometricParams, PhotometricSpec } from './types.js';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8';
@@ -235,60 +232,18 @@ export interface NativeAddon {
   buildInfo(): NativeBuildInfo;
 }
 
-/** The addon could not be found or loaded; the message says what to do. */
-export class NativeAddonError extends Error {
-  override name = 'NativeAddonError';
-}
+export { NativeAddonError } from './errors.js';
+export { packageRoot, type AddonOrigin } from './addon/load.js';
 
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Where the addon may be, in the order they are tried. */
-export function addonCandidates(): string[] {
-  const explicit = process.env.MVEB_ADDON;
-  if (explicit) return [resolve(explicit)];
-  return [
-    join(packageRoot, 'build-cmake', 'Release', 'mveb_native.node'),
-    join(packageRoot, 'build', 'Release', 'mveb_native.node'),
-  ];
-}
-
-let loaded: { addon: NativeAddon; path: string } | undefined;
-
-function loadFrom(path: string): NativeAddon {
-  const require = createRequire(import.meta.url);
-  try {
-    return require(path) as NativeAddon;
-  } catch (err) {
-    // A dlopen failure carries a long message; its first line names the missing library.
-    const firstLine = String((err as Error).message).split('\n')[0];
-    throw new NativeAddonError(
-      `mveb-torch: the native addon ${path} could not be loaded (${firstLine}). ` +
-        'Its LibTorch is missing or broken: run `npm run setup` to install LibTorch and rebuild, ' +
-        "or set LD_LIBRARY_PATH to the lib directory of the LibTorch it was built against.",
-    );
-  }
-}
+let loaded: { addon: NativeAddon; origin: AddonOrigin } | undefined;
 
 export function native(): NativeAddon {
-  if (loaded) return loaded.addon;
-  const path = addonCandidates().find((p) => existsSync(p));
-  if (!path && process.env.MVEB_ADDON) {
-    throw new NativeAddonError(
-      `mveb-torch: MVEB_ADDON is set to ${process.env.MVEB_ADDON}, which does not exist. ` +
-        'Point it at a built mveb_native.node, or unset it to use the package\'s own build.',
-    );
-  }
-  if (!path) {
-    throw new NativeAddonError(
-      `mveb-torch: the native addon is not built (looked for ${addonCandidates().join(', ')}). ` +
-        'Run `npm run setup` (installs LibTorch on Debian/Ubuntu, then builds).',
-    );
-  }
-  loaded = { addon: loadFrom(path), path };
+  loaded ??= loadAddon<NativeAddon>();
   return loaded.addon;
 }
 
-export function nativeAddonPath(): string {
+/** Which addon file runs in this process, and why that one. */
+export function nativeAddonOrigin(): AddonOrigin {
   native();
-  return loaded!.path;
+  return loaded!.origin;
 }

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Runs scripts/setup.sh when this checkout is not ready, so that the README's
+// Runs scripts/setup.sh when this git checkout is not ready, so that the README's
 // commands work on a fresh clone. Dependency-free: it runs before `npm ci`.
 //   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
 //   --for-tests     also the test oracles (Python torch, torchvision, numpy, Fashion-MNIST)
 //                   and an up-to-date build of both addon flavours
-//   --install-hook  npm's install step: build the addon if LibTorch is there, else explain
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -55,18 +54,6 @@ export function ensureSetup({ forTests = false } = {}) {
   }
 }
 
-function installHook() {
-  if (!succeeds(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')])) {
-    process.stderr.write(
-      'mveb-torch: LibTorch not found, so the native addon is not built yet. Run `npm run setup`.\n',
-    );
-    return;
-  }
-  run('npm', ['run', '--silent', 'build:native']);
-}
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const flag = process.argv[2];
-  if (flag === '--install-hook') installHook();
-  else ensureSetup({ forTests: flag === '--for-tests' });
+  ensureSetup({ forTests: process.argv[2] === '--for-tests' });
 }

@@ -20,7 +20,7 @@ const INSTALL_HINT =
   'or point LIBTORCH at an unpacked LibTorch zip from pytorch.org, ' +
   'or install PyTorch with pip so that `python3 -c "import torch"` works.';
 
-class LibTorchNotFound extends Error {}
+export class LibTorchNotFound extends Error {}
 
 function torchConfigIn(dir) {
   return dir && existsSync(join(dir, 'TorchConfig.cmake')) ? resolve(dir) : null;
@@ -45,11 +45,16 @@ function pythonCandidates() {
   return [...new Set(list)];
 }
 
+const FIND_TORCH_PY =
+  'import importlib.util as u, os; s = u.find_spec("torch"); ' +
+  'print(os.path.join(s.submodule_search_locations[0], "share", "cmake") if s and s.submodule_search_locations else "")';
+
 function fromPython() {
   for (const python of pythonCandidates()) {
     let prefixPath;
     try {
-      prefixPath = execFileSync(python, ['-c', 'import torch.utils; print(torch.utils.cmake_prefix_path)'], {
+      // find_spec locates torch without importing it (an import takes ~1.5 s; the loader runs this).
+      prefixPath = execFileSync(python, ['-c', FIND_TORCH_PY], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
         timeout: 60_000,
@@ -57,6 +62,7 @@ function fromPython() {
     } catch {
       continue;
     }
+    if (!prefixPath) continue;
     // Debian's python3-torch has no CMake files of its own: the system step finds its LibTorch.
     const dir = torchConfigIn(join(prefixPath, 'Torch'));
     if (dir) return { cmakeDir: dir, source: `python (${python})` };
@@ -86,8 +92,14 @@ function describe({ cmakeDir, source }) {
     [join(prefix, 'lib'), resolve(cmakeDir, '..', '..')].filter((d) => existsSync(join(d, 'libtorch.so'))),
   );
   if (!libDir) throw new LibTorchNotFound(`LibTorch at ${cmakeDir}: libtorch.so not found beside it.`);
-  const versionHeader = join(includeRoot, 'torch', 'csrc', 'api', 'include', 'torch', 'version.h');
-  const header = existsSync(versionHeader) ? readFileSync(versionHeader, 'utf8') : '';
+  // LibTorch 2.13 moved the numbers to torch/headeronly/version.h (the old header includes it).
+  const header = [
+    join(includeRoot, 'torch', 'csrc', 'api', 'include', 'torch', 'version.h'),
+    join(includeRoot, 'torch', 'headeronly', 'version.h'),
+  ]
+    .filter((p) => existsSync(p))
+    .map((p) => readFileSync(p, 'utf8'))
+    .join('\n');
   const part = (name) => (header.match(new RegExp(`#define TORCH_VERSION_${name} (\\d+)`)) ?? [])[1];
   const version = part('MAJOR') ? `${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}` : 'unknown';
   const abiMatch = config.match(/_GLIBCXX_USE_CXX11_ABI=([01])/);

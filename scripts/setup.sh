@@ -64,9 +64,8 @@ fi
 node scripts/find-libtorch.mjs >/dev/null
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  # npm ci runs the package's install hook, which builds the addon the first time.
-  step "installing the npm dependencies and building the addon (npm ci, a few minutes the first time)" npm ci --no-audit --no-fund
+  step "installing the npm dependencies (npm ci)" npm ci --no-audit --no-fund
 fi
-step "building the native addon (cmake-js, incremental)" npm run --silent build:native
+step "building the native addon (cmake-js; a few minutes the first time, then incremental)" npm run --silent build:native
 step "compiling the TypeScript" npm run --silent build:ts
 echo "mveb-torch setup: done. Try: npx mveb-torch info"

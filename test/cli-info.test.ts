@@ -27,6 +27,7 @@ for (const [flavour, addon] of builds) {
     const report = infoJson(addon);
     t.equal(report.build.flavour, flavour);
     t.equal(report.build.addon, addon);
+    t.same([report.build.origin.kind, report.build.origin.reason], ['env', 'MVEB_ADDON names it']);
     t.equal(report.libtorch.version, expectedTorch.version);
     t.equal(report.package.name, 'mveb-torch');
     t.type(report.threads.intraOp, 'number');
@@ -58,6 +59,8 @@ for (const [flavour, addon] of builds) {
 
 t.test('info --json on this machine: the LibTorch found, CUDA as the hardware allows', async (t) => {
   const report = infoJson();
+  t.equal(report.build.origin.kind, 'local', 'a checkout loads its own build, never a prebuild');
+  t.equal(report.build.addon, join(root, 'build-cmake', 'Release', 'mveb_native.node'));
   t.match(report.libtorch.version, /^\d+\.\d+\.\d+$/);
   t.equal(report.libtorch.version, expectedTorch.version);
   t.equal(report.cudaCompiled, expectedTorch.cuda);
@@ -90,7 +93,7 @@ t.test('an addon that cannot be dlopen-ed (broken LibTorch) gives one clear mess
     env: { ...process.env, MVEB_ADDON: broken },
   });
   t.equal(result.status, 1);
-  t.match(result.stderr, /could not be loaded \(.*\)\. Its LibTorch is missing or broken: run `npm run setup`/);
+  t.match(result.stderr, /could not be loaded \(.*\)\. Its LibTorch is missing or has changed: rebuild it with `npx mveb-torch build`/);
   t.equal(result.stderr.trim().split('\n').length, 1, 'one line');
 });
 

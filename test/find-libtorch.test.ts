@@ -1,27 +1,13 @@
 // The one helper that decides which LibTorch the builds use: its order and its messages.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { root } from './helpers/paths.js';
+import { fakeLibTorch } from './helpers/libtorch.js';
 import { tempDir } from './helpers/tmp.js';
 
 const helper = join(root, 'scripts', 'find-libtorch.mjs');
-
-/** A LibTorch laid out like a pytorch.org zip (or a pip wheel's torch/ folder). */
-function fakeLibTorch(dir: string, { major = 2, minor = 11, abi = 0, cuda = false } = {}): string {
-  mkdirSync(join(dir, 'share', 'cmake', 'Torch'), { recursive: true });
-  writeFileSync(join(dir, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'),
-    `set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=${abi}")\n`);
-  const versionDir = join(dir, 'include', 'torch', 'csrc', 'api', 'include', 'torch');
-  mkdirSync(versionDir, { recursive: true });
-  writeFileSync(join(versionDir, 'version.h'),
-    `#define TORCH_VERSION_MAJOR ${major}\n#define TORCH_VERSION_MINOR ${minor}\n#define TORCH_VERSION_PATCH 1\n`);
-  mkdirSync(join(dir, 'lib'));
-  writeFileSync(join(dir, 'lib', 'libtorch.so'), '');
-  if (cuda) writeFileSync(join(dir, 'lib', 'libtorch_cuda.so'), '');
-  return dir;
-}
 
 function locate(env: Record<string, string | undefined>, args: string[] = []) {
   const clean = { ...process.env };
@@ -47,6 +33,13 @@ t.test('LIBTORCH wins and its version, ABI, CUDA and C++ standard are read from 
   const cmake = locate({ LIBTORCH: dir }, ['--cmake']);
   t.match(cmake.stdout, /set\(MVEB_TORCH_HAS_CUDA ON\)/);
   t.match(cmake.stdout, /set\(MVEB_CXX_STANDARD 20\)/);
+});
+
+t.test('LibTorch 2.13 and later: the version is read from torch/headeronly/version.h', async (t) => {
+  const dir = fakeLibTorch(tempDir(t), { major: 2, minor: 14, abi: 1, headerOnly: true });
+  const found = JSON.parse(locate({ LIBTORCH: dir }).stdout);
+  t.equal(found.version, '2.14.1');
+  t.equal(found.cxxStandard, 20);
 });
 
 t.test('Torch_DIR is taken as the folder of TorchConfig.cmake', async (t) => {

@@ -19,8 +19,13 @@ step() {  # step NAME COMMAND...: runs, logs to $OUT/NAME.log, records the statu
 }
 
 if ! command -v node >/dev/null; then
-  xz -dc .device/node.xz > .device/node && chmod +x .device/node
-  export PATH="$PWD/.device:$PATH"
+  mkdir -p .device/bin .device/lib
+  xz -dc .device/node.xz > .device/bin/node && chmod +x .device/bin/node
+  tar -C .device/lib -xJf .device/npm.tar.xz
+  printf '#!/bin/sh\nexec node "%s/npm/bin/npm-cli.js" "$@"\n' "$PWD/.device/lib" > .device/bin/npm
+  printf '#!/bin/sh\nexec node "%s/npm/bin/npx-cli.js" "$@"\n' "$PWD/.device/lib" > .device/bin/npx
+  chmod +x .device/bin/npm .device/bin/npx
+  export PATH="$PWD/.device/bin:$PATH"
 fi
 [[ -d node_modules ]] || tar -xJf .device/node_modules.tar.xz
 
@@ -41,6 +46,9 @@ export MVEB_PYTHON=${MVEB_PYTHON:-$(command -v python3)}
 [[ -d /usr/lib/python3/dist-packages/skimage/data ]] || export MVEB_SKIMAGE_DATA="$PWD/.device/skimage"
 step build-cmake npx cmake-js compile --out build-cmake
 step info node bin/mveb-torch.js info
+# The CUDA flavour's platform package (@mveb-torch/linux-x64-torch2.x-cuNN), built against this
+# machine's pip torch, for a release to publish beside the CPU one.
+step pack-prebuild node scripts/pack.mjs --platform-only --out "$OUT/npm"
 step info-json node bin/mveb-torch.js info --json
 cp "$OUT/info-json.log" "$OUT/info.json" 2>/dev/null
 # Every test: the CUDA ones run here instead of skipping. The gyp build (CPU-only, needs

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Packs what a bare GPU machine lacks into .device/ (git-ignored), to `carry` with the
-# device tool: this machine's node binary and node_modules, both xz-compressed, and dist/.
+# device tool: this machine's node binary, npm (for npx and `npm pack`), node_modules, all
+# xz-compressed, and dist/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .device
 npm run --silent build:ts
 xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > .device/node.xz
+tar -C "$(npm root -g)" -cf - npm | xz -T0 -6 > .device/npm.tar.xz
 # The TypeScript-Go preview that tap pulls in is not needed to run the tests.
 tar -cf - --exclude='node_modules/@typescript/native-preview*' node_modules | xz -T0 -6 > .device/node_modules.tar.xz
 # The photographs the data tests and benchmark cut their JPEGs from (Debian's python3-skimage).

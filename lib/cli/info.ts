@@ -9,6 +9,7 @@ export function formatInfo(report: InfoReport): string {
     `mveb-torch     ${report.package.version} (node ${report.node})`,
     `LibTorch       ${report.libtorch.version} (C++11 ABI: ${report.libtorch.cxx11Abi ? 'yes' : 'no'})`,
     `build          ${report.build.flavour}, ${report.build.device.toUpperCase()} (${report.build.addon})`,
+    `addon          ${report.build.origin.reason}`,
     `CUDA           ${report.cuda ? 'available' : 'not available'}` +
       (report.cudaCompiled ? ` (compiled against runtime ${report.cudaRuntimeVersion})` : ' (CPU-only build)'),
   ];

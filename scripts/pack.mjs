@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// `npm run pack`: every tarball a user installs, into out/npm/ —
+//   mveb-torch-<version>.tgz                       JS, types, docs, sources for `mveb-torch build`
+//   mveb-torch-<platform>-<flavour>-<version>.tgz  the addon prebuilt here, e.g. linux-x64-torch1.13-cpu
+// The platform package is built against this machine's LibTorch (the one the addon in
+// build-cmake/ was compiled with); a GPU machine packs the CUDA flavour the same way.
+//   --platform-only   only the platform package (bench/gpu/check.sh)
+//   --out DIR         instead of out/npm (emptied first)
+//   --build-dir DIR   pack the addon built in DIR (a cmake-js out dir) instead of build-cmake/
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const platformOnly = args.includes('--platform-only');
+const option = (name, fallback) => (args.includes(name) ? resolve(args[args.indexOf(name) + 1]) : fallback);
+const out = option('--out', join(root, 'out', 'npm'));
+const buildDir = option('--build-dir', join(root, 'build-cmake'));
+
+// The prebuilds a release carries; the main package lists them as optional dependencies and the
+// loader picks the one that fits the user's LibTorch (lib/addon/select.ts).
+const RELEASED_FLAVOURS = ['linux-x64-torch1.13-cpu', 'linux-x64-torch2.11-cu13'];
+
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const say = (line) => process.stdout.write(`mveb-torch pack: ${line}\n`);
+
+function npm(argv, cwd) {
+  return execFileSync('npm', argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** What the built addon says it was compiled against (authoritative, unlike a guess from paths). */
+function builtAgainst(addon) {
+  const script = `const b = require(${JSON.stringify(addon)}).buildInfo(); console.log(JSON.stringify(b));`;
+  const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+  const cuda = info.cudaCompiled ? `${Math.floor(info.cudaRuntimeVersion / 1000)}.${(info.cudaRuntimeVersion % 1000) / 10}` : null;
+  return { version: info.libtorchVersion, cxx11Abi: info.cxx11Abi, cuda };
+}
+
+/** The highest GLIBC_x.y the addon's symbols need: the oldest glibc it loads on. */
+function glibcNeeded(file) {
+  const symbols = execFileSync('objdump', ['-T', file], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const versions = [...symbols.matchAll(/GLIBC_(\d+)\.(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  if (!versions.length) return null;
+  versions.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return versions.at(-1).join('.');
+}
+
+function stripInto(source, target) {
+  if (spawnSync('strip', ['--strip-unneeded', '-o', target, source], { stdio: 'inherit' }).status !== 0) {
+    say(`strip failed or is missing; ${source} is packed unstripped`);
+    copyFileSync(source, target);
+  }
+}
+
+/**
+ * The build's RUNPATH names the build machine's LibTorch; a prebuild must find the user's. The
+ * loader preloads it by absolute path, and sonames already loaded match before any RUNPATH is
+ * searched, so a leftover one is harmless; without patchelf it stays.
+ */
+function removeRunpath(file) {
+  const dynamic = execFileSync('readelf', ['-d', file], { encoding: 'utf8' });
+  if (!/\((RUNPATH|RPATH)\)/.test(dynamic)) return 'none';
+  if (spawnSync('patchelf', ['--remove-rpath', file], { stdio: 'inherit' }).status === 0) return 'removed';
+  say(`patchelf is missing: ${file} keeps its build RUNPATH (harmless: the loader preloads LibTorch)`);
+  return 'kept';
+}
+
+function packDir(dir) {
+  const [result] = JSON.parse(npm(['pack', '--json', '--pack-destination', out], dir));
+  say(`${result.filename}: ${result.entryCount} files, ${(result.size / 1e6).toFixed(2)} MB packed, ${(result.unpackedSize / 1e6).toFixed(2)} MB unpacked`);
+  return result;
+}
+
+function packPlatform(stage) {
+  const built = join(buildDir, 'Release');
+  const addon = join(built, 'mveb_native.node');
+  const libtorch = builtAgainst(addon);
+  const [major, minor] = libtorch.version.split('.');
+  const flavour = `torch${major}.${minor}-${libtorch.cuda ? `cu${libtorch.cuda.split('.')[0]}` : 'cpu'}`;
+  const name = `@mveb-torch/${process.platform}-${process.arch}-${flavour}`;
+  const dir = join(stage, 'platform');
+  mkdirSync(dir, { recursive: true });
+  stripInto(addon, join(dir, 'mveb_native.node'));
+  stripInto(join(built, 'mveb_preload.node'), join(dir, 'mveb_preload.node'));
+  const runpath = removeRunpath(join(dir, 'mveb_native.node'));
+  const manifest = {
+    name,
+    version: rootPackage.version,
+    platform: process.platform,
+    arch: process.arch,
+    libtorch,
+    glibc: glibcNeeded(join(dir, 'mveb_native.node')),
+    nodeApi: rootPackage.binary.napi_versions[0],
+    addon: 'mveb_native.node',
+    preload: 'mveb_preload.node',
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  const libc = process.platform === 'linux' ? { libc: ['glibc'] } : {};
+  const pkg = {
+    name,
+    version: rootPackage.version,
+    description: `mveb-torch's native addon for ${process.platform}-${process.arch}, LibTorch ${major}.${minor} (${libtorch.cuda ? `CUDA ${libtorch.cuda}` : 'CPU'}); LibTorch itself is not included`,
+    license: rootPackage.license,
+    os: [process.platform],
+    cpu: [process.arch],
+    ...libc,
+    files: ['mveb_native.node', 'mveb_preload.node', 'manifest.json'],
+  };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'README.md'),
+    `# ${name}\n\nThe prebuilt native addon of [mveb-torch](https://www.npmjs.com/package/mveb-torch) for ` +
+      `${process.platform}-${process.arch} with LibTorch ${major}.${minor} (${libtorch.cuda ? `CUDA ${libtorch.cuda}` : 'CPU'}, ` +
+      `C++11 ABI: ${libtorch.cxx11Abi}, glibc ≥ ${manifest.glibc}). Installed by \`mveb-torch\` as an optional dependency; ` +
+      'see manifest.json for what it was built against.\n',
+  );
+  say(`${name}: built against LibTorch ${libtorch.version}${libtorch.cuda ? ` with CUDA ${libtorch.cuda}` : ''}, glibc ≥ ${manifest.glibc}, build RUNPATH: ${runpath}`);
+  return packDir(dir);
+}
+
+function packMain(stage) {
+  const dir = join(stage, 'main');
+  // npm's own reading of "files" decides what the package holds.
+  const [listing] = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root));
+  for (const { path } of listing.files) {
+    if (path === 'package.json') continue;
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    cpSync(join(root, path), join(dir, path));
+  }
+  const { scripts, devDependencies, tap, ...published } = rootPackage;
+  const optionalDependencies = Object.fromEntries(RELEASED_FLAVOURS.map((f) => [`@mveb-torch/${f}`, rootPackage.version]));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...published, optionalDependencies }, null, 2) + '\n');
+  return packDir(dir);
+}
+
+say(`building (incremental): ${args.includes('--build-dir') ? 'dist/ (the addon is taken as built)' : 'the addon and dist/'}`);
+for (const script of args.includes('--build-dir') ? ['build:ts'] : ['build:native', 'build:ts']) {
+  if (spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+rmSync(out, { recursive: true, force: true });
+const stage = join(root, 'out', 'stage');
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+packPlatform(stage);
+if (!platformOnly) packMain(stage);
+rmSync(stage, { recursive: true, force: true });
+say(`tarballs in ${out}`);

@@ -1,0 +1,140 @@
+// A user's install, from the tarballs `npm run pack` writes: no compiler on PATH and no install
+// script run, then the CLI and a strict TypeScript consumer work; a LibTorch no prebuild fits
+// gets one line; `mveb-torch build` then builds an addon that runs.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import t from 'tap';
+import { fakeLibTorch } from '../helpers/libtorch.js';
+import { root } from '../helpers/paths.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const COMPILERS = /^(cc|c\+\+|gcc|g\+\+|cmake|make|ninja|clang(\+\+)?)(-[\d.]+)?$|^x86_64-linux-gnu-(gcc|g\+\+)/;
+
+/** A PATH with every program of this one except the compilers and build tools. */
+function pathWithoutCompilers(dir: string): string {
+  mkdirSync(dir);
+  for (const from of (process.env.PATH ?? '').split(delimiter)) {
+    if (!from || !existsSync(from)) continue;
+    for (const name of readdirSync(from)) {
+      if (COMPILERS.test(name) || existsSync(join(dir, name))) continue;
+      symlinkSync(join(from, name), join(dir, name));
+    }
+  }
+  return dir;
+}
+
+const project = tempDir(t, 'mveb-user-project-');
+const noCompilerEnv: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithoutCompilers(join(project, '.path')) };
+delete noCompilerEnv.LIBTORCH;
+delete noCompilerEnv.Torch_DIR;
+delete noCompilerEnv.MVEB_ADDON;
+
+function inProject(command: string, args: string[], env: NodeJS.ProcessEnv = noCompilerEnv): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd: project, env, encoding: 'utf8', timeout: 600_000 });
+}
+
+function infoJson(env: NodeJS.ProcessEnv = noCompilerEnv): Record<string, any> {
+  const result = inProject('npx', ['mveb-torch', 'info', '--json'], env);
+  if (result.status !== 0) throw new Error(`info failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+const tarballs = join(root, 'out', 'npm');
+let installSeconds = 0;
+
+t.before(() => {
+  execFileSync('npm', ['run', '--silent', 'pack'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
+  const started = Date.now();
+  const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz')).map((f) => join(tarballs, f));
+  const installed = inProject('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...files]);
+  if (installed.status !== 0) throw new Error(`npm install failed: ${installed.stderr}`);
+  installSeconds = (Date.now() - started) / 1000;
+});
+
+t.test('the tarballs hold what a user needs and nothing else', async (t) => {
+  const names = readdirSync(tarballs).sort();
+  t.same(names, ['mveb-torch-0.1.0.tgz', 'mveb-torch-linux-x64-torch1.13-cpu-0.1.0.tgz'].sort());
+  const list = (file: string) => execFileSync('tar', ['tzf', join(tarballs, file)], { encoding: 'utf8' }).trim().split('\n');
+  t.same(list('mveb-torch-linux-x64-torch1.13-cpu-0.1.0.tgz').sort(), [
+    'package/README.md', 'package/manifest.json', 'package/mveb_native.node', 'package/mveb_preload.node', 'package/package.json',
+  ]);
+  const main = list('mveb-torch-0.1.0.tgz');
+  t.ok(main.includes('package/dist/index.d.ts') && main.includes('package/CMakeLists.txt'), 'types and the sources for `build`');
+  t.same(main.filter((f) => /\.node$|^package\/(test|bench|lib|build|build-cmake|out|\.ci)\//.test(f)), [], 'no binaries, tests or TS sources');
+  const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'mveb-torch', 'package.json'), 'utf8'));
+  t.equal(pkg.scripts, undefined, 'no install script (no scripts at all)');
+  t.ok(pkg.optionalDependencies['@mveb-torch/linux-x64-torch1.13-cpu'], 'the prebuild is an optional dependency');
+  t.notOk(existsSync(join(project, 'node_modules', 'mveb-torch', 'build-cmake')), 'nothing was compiled');
+});
+
+t.test('no compiler on PATH: info loads the prebuilt addon', async (t) => {
+  t.not(inProject('sh', ['-c', 'command -v g++ || command -v cc || command -v cmake']).status, 0, 'no compiler on PATH');
+  const report = infoJson();
+  t.equal(report.build.origin.kind, 'prebuilt');
+  t.equal(report.build.origin.package, '@mveb-torch/linux-x64-torch1.13-cpu@0.1.0');
+  t.match(report.build.addon, /node_modules\/@mveb-torch\/linux-x64-torch1\.13-cpu\/mveb_native\.node$/);
+  t.match(report.libtorch.version, /^1\.13\./);
+  t.comment(`npm install of the tarballs: ${installSeconds.toFixed(1)} s`);
+});
+
+t.test('no compiler on PATH: three demo training steps and a checkpoint', async (t) => {
+  const started = Date.now();
+  const result = inProject('npx', ['mveb-torch', 'train', '--preset', 'demo', '--max-steps', '3', '--knn-every', '0', '--name', 'first']);
+  t.equal(result.status, 0, result.stderr);
+  t.match(result.stdout, /reached max-steps at step 3/);
+  t.ok(readdirSync(join(project, 'runs', 'first')).some((f) => /^checkpoint-.*s00000003\.pth$/.test(f)));
+  t.comment(`install + 3 demo steps: ${(installSeconds + (Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+t.test("a strict TypeScript consumer compiles with the project's tsc and runs", async (t) => {
+  const tsVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
+  const typesNode = JSON.parse(readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version;
+  const added = inProject('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${tsVersion}`, `@types/node@${typesNode}`]);
+  t.equal(added.status, 0, added.stderr);
+  writeFileSync(join(project, 'consumer.ts'), [
+    "import { Trainer, Tensor, ops, info, type TrainConfig } from 'mveb-torch';",
+    'const config: Partial<TrainConfig> = { maxSteps: 1 };',
+    'const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), [3, 2]);',
+    'const { bandwidth } = await ops.steinScore(z);',
+    'console.log(JSON.stringify({ bandwidth, trainer: typeof Trainer, config, origin: info().build.origin.kind }));',
+  ].join('\n'));
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], outDir: 'js' },
+    files: ['consumer.ts'],
+  }));
+  const tsc = inProject(join(project, 'node_modules', '.bin', 'tsc'), ['-p', '.']);
+  t.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  const run = inProject(process.execPath, [join(project, 'js', 'consumer.js')]);
+  t.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  t.ok(Math.abs(out.bandwidth - 0.4) < 1e-6);
+  t.same([out.trainer, out.origin], ['function', 'prebuilt']);
+});
+
+t.test('a LibTorch no prebuild fits: one line naming it, the prebuilds and the ways out; exit 1', async (t) => {
+  const fake = fakeLibTorch(tempDir(t), { major: 2, minor: 13, abi: 1, headerOnly: true });
+  const result = inProject('npx', ['mveb-torch', 'info'], { ...noCompilerEnv, LIBTORCH: fake });
+  t.equal(result.status, 1);
+  t.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  t.match(result.stderr, /no native addon fits the LibTorch 2\.13\.1 \(CPU, C\+\+11 ABI\) from LIBTORCH/);
+  t.match(result.stderr, /installed prebuilds: @mveb-torch\/linux-x64-torch1\.13-cpu@0\.1\.0 \(LibTorch 1\.13, CPU\)/);
+  t.match(result.stderr, /npx mveb-torch build$/m);
+});
+
+t.test('no prebuild for this platform: the message, then `mveb-torch build` compiles one that runs', async (t) => {
+  renameSync(join(project, 'node_modules', '@mveb-torch'), join(project, 'prebuilds-removed'));
+  const refused = inProject('npx', ['mveb-torch', 'info']);
+  t.equal(refused.status, 1);
+  t.match(refused.stderr, /installed prebuilds: none .* npx mveb-torch build/);
+  const withCompilers = { ...noCompilerEnv, PATH: process.env.PATH };
+  const build = inProject('npx', ['mveb-torch', 'build', '--jobs', '2'], withCompilers);
+  t.equal(build.status, 0, build.stdout.slice(-3000) + build.stderr.slice(-3000));
+  t.match(build.stdout, /compiling against LibTorch 1\.13\.\d \(CPU, C\+\+11 ABI\) from system/);
+  t.match(build.stdout, /the addon goes to .*node_modules\/mveb-torch\/build-cmake\/Release\/mveb_native\.node/);
+  const report = infoJson();
+  t.equal(report.build.origin.kind, 'local');
+  const train = inProject('npx', ['mveb-torch', 'train', '--preset', 'demo', '--max-steps', '2', '--knn-every', '0', '--name', 'local']);
+  t.equal(train.status, 0, train.stderr);
+});
