@@ -145,6 +145,12 @@ function main(argv) {
         `set(MVEB_TORCH_SOURCE ${cmakeQuote(info.source)})`,
         `set(MVEB_TORCH_HAS_CUDA ${info.cuda ? 'ON' : 'OFF'})`,
         `set(MVEB_CXX_STANDARD ${info.cxxStandard})`,
+        // TorchConfig finds Caffe2 and its libraries with find_package/find_library(... PATHS …),
+        // which search the system's directories first: with Debian's libtorch-dev installed, a pip
+        // torch's headers were linked against Debian's 1.13 libraries. Its own come first.
+        `set(Caffe2_DIR ${cmakeQuote(join(info.cmakeDir, '..', 'Caffe2'))} CACHE PATH "LibTorch's Caffe2 config" FORCE)`,
+        `list(PREPEND CMAKE_PREFIX_PATH ${cmakeQuote(resolve(info.cmakeDir, '..', '..', '..'))})`,
+        `list(PREPEND CMAKE_LIBRARY_PATH ${cmakeQuote(info.libDir)})`,
         '',
       ].join('\n'),
     );

@@ -7,8 +7,9 @@
 //   --platform-only   only the platform package (bench/gpu/check.sh)
 //   --out DIR         instead of out/npm (emptied first)
 //   --build-dir DIR   pack the addon built in DIR (a cmake-js out dir) instead of build-cmake/
+//   --no-build        pack the addon and dist/ as they are (the tests: other tests use them meanwhile)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -135,9 +136,16 @@ function packMain(stage) {
   return packDir(dir);
 }
 
-say(`building (incremental): ${args.includes('--build-dir') ? 'dist/ (the addon is taken as built)' : 'the addon and dist/'}`);
-for (const script of args.includes('--build-dir') ? ['build:ts'] : ['build:native', 'build:ts']) {
+const builds = args.includes('--no-build') ? [] : args.includes('--build-dir') ? ['build:ts'] : ['build:native', 'build:ts'];
+if (builds.length) say(`building (incremental): ${builds.join(', ')}`);
+for (const script of builds) {
   if (spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+for (const needed of [join(buildDir, 'Release', 'mveb_native.node'), join(root, 'dist', 'index.js')]) {
+  if (!existsSync(needed)) {
+    process.stderr.write(`mveb-torch pack: ${needed} is missing; run \`npm run build\` first.\n`);
+    process.exit(1);
+  }
 }
 rmSync(out, { recursive: true, force: true });
 const stage = join(root, 'out', 'stage');

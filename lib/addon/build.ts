@@ -2,7 +2,7 @@
 // found, with cmake-js as a checkout builds, for LibTorch versions no prebuild covers. Runs
 // only when asked: the loader never compiles.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findLibTorch, LibTorchNotFound, type LibTorchLocation } from '../../scripts/find-libtorch.mjs';
@@ -41,6 +41,13 @@ function checkWritable(dir: string): void {
   }
 }
 
+/** The LibTorch an existing build directory was configured for (CMake keeps its libraries). */
+function configuredFor(out: string): string | null {
+  const cache = join(out, 'CMakeCache.txt');
+  if (!existsSync(cache)) return null;
+  return readFileSync(cache, 'utf8').match(/^MVEB_CONFIGURED_TORCH_DIR:INTERNAL=(.*)$/m)?.[1] ?? null;
+}
+
 function run(command: string, args: string[]): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd: packageRoot, stdio: 'inherit' });
@@ -64,6 +71,11 @@ export async function buildAddon({ jobs, log = () => {} }: BuildOptions): Promis
   const path = localBuilds()[0]!;
   log(`mveb-torch build: compiling against ${describeLibTorch(libtorch)} (C++${libtorch.cxxStandard}, ${jobs} jobs)`);
   log(`mveb-torch build: the addon goes to ${path}; it is loaded in preference to any prebuild`);
+  const previous = configuredFor(out);
+  if (previous && previous !== libtorch.cmakeDir) {
+    log(`mveb-torch build: ${out} was built for the LibTorch in ${previous}; starting afresh`);
+    rmSync(out, { recursive: true, force: true });
+  }
   const cmakeJs = join(dirname(createRequire(join(packageRoot, 'package.json')).resolve('cmake-js/package.json')), 'bin', 'cmake-js');
   const started = process.hrtime.bigint();
   const status = await run(process.execPath, [cmakeJs, 'compile', '--directory', packageRoot, '--out', out, '--parallel', String(jobs)]);

@@ -44,7 +44,8 @@ const tarballs = join(root, 'out', 'npm');
 let installSeconds = 0;
 
 t.before(() => {
-  execFileSync('npm', ['run', '--silent', 'pack'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // pretest built the addon and dist/; other tests use them meanwhile, so nothing is rebuilt here.
+  execFileSync('npm', ['run', '--silent', 'pack', '--', '--no-build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
   const started = Date.now();
   const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz')).map((f) => join(tarballs, f));
