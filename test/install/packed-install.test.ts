@@ -89,6 +89,22 @@ t.test('no compiler on PATH: three demo training steps and a checkpoint', async 
   t.comment(`install + 3 demo steps: ${(installSeconds + (Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
+t.test('the bin works installed globally and as an npx one-off, without compilers', async (t) => {
+  const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+  const prefix = tempDir(t, 'mveb-global-');
+  const global = inProject('npm', ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', ...files]);
+  t.equal(global.status, 0, global.stderr);
+  const fromGlobal = inProject(join(prefix, 'bin', 'mveb-torch'), ['info', '--json']);
+  t.equal(fromGlobal.status, 0, fromGlobal.stderr);
+  t.equal(JSON.parse(fromGlobal.stdout).build.origin.kind, 'prebuilt');
+  const elsewhere = tempDir(t, 'mveb-npx-');
+  const oneOff = spawnSync('npx', ['--yes', ...files.flatMap((f) => ['--package', f]), 'mveb-torch', 'info', '--json'], {
+    cwd: elsewhere, env: noCompilerEnv, encoding: 'utf8', timeout: 300_000,
+  });
+  t.equal(oneOff.status, 0, oneOff.stderr);
+  t.equal(JSON.parse(oneOff.stdout).build.origin.package, '@mveb-torch/linux-x64-torch1.13-cpu@0.1.0');
+});
+
 t.test("a strict TypeScript consumer compiles with the project's tsc and runs", async (t) => {
   const tsVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
   const typesNode = JSON.parse(readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version;
