@@ -24,6 +24,8 @@ export interface InfoReport {
   blas: string[];
   /** The CPU block cache (large tensors reused without returning memory to the kernel). */
   cpuCache: CpuCacheStats;
+  /** Process-group backends for data-parallel training ('gloo'), empty when the build has none. */
+  distributedBackends: string[];
 }
 
 function packageJson(): { name: string; version: string } {
@@ -68,6 +70,7 @@ export function info(): InfoReport {
     threads: { ...built.threads, hardware: availableParallelism() },
     blas: loadedBlasLibraries(),
     cpuCache: native().cpuCacheStats(),
+    distributedBackends: native().distributed.backends(),
   };
 }
 

@@ -138,6 +138,31 @@ export interface NativeIo {
   saveCheckpoint(path: string, value: unknown): Promise<void>;
 }
 
+export interface NativeProcessGroup {
+  readonly rank: number;
+  readonly worldSize: number;
+  /** Each value summed over ranks (float64). */
+  sum(values: number[]): Promise<number[]>;
+  barrier(timeoutMs: number): Promise<void>;
+  broadcastModel(model: NativeModel): Promise<void>;
+}
+
+export interface NativeProcessGroupOptions {
+  rank: number;
+  worldSize: number;
+  masterAddr: string;
+  masterPort: number;
+  agentStore: boolean;
+  storePrefix?: string;
+  timeoutMs: number;
+  interface?: string;
+}
+
+export interface NativeDistributed {
+  connect(options: NativeProcessGroupOptions): Promise<NativeProcessGroup>;
+  backends(): string[];
+}
+
 export interface NativeTrainStepStats {
   loss: number;
   alignment: number;
@@ -147,6 +172,8 @@ export interface NativeTrainStepStats {
   skipped: boolean;
   lossScale: number;
   seconds: number;
+  /** Data-parallel: waiting for gradient all-reduces that backward did not hide. */
+  exposedCommunicationSeconds: number;
 }
 
 export interface NativeScalerState {
@@ -167,7 +194,19 @@ export interface NativeTrainer {
 export interface NativeTrainerClass {
   new (
     model: NativeModel,
-    options: { optimizer: 'lars' | 'sgd'; lr: number; momentum: number; weightDecay: number; trustCoefficient?: number; lossScaling: boolean },
+    options: {
+      optimizer: 'lars' | 'sgd';
+      lr: number;
+      momentum: number;
+      weightDecay: number;
+      trustCoefficient?: number;
+      lossScaling: boolean;
+      processGroup?: NativeProcessGroup;
+      syncBn?: boolean;
+      steinScope?: 'global' | 'local';
+      bucketFirstBytes?: number;
+      bucketCapBytes?: number;
+    },
   ): NativeTrainer;
 }
 
@@ -230,6 +269,7 @@ export interface NativeAddon {
   NativeOptimizer: NativeOptimizerClass;
   ops: NativeOps;
   buildInfo(): NativeBuildInfo;
+  distributed: NativeDistributed;
 }
 
 export { NativeAddonError } from './errors.js';

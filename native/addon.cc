@@ -13,6 +13,7 @@
 #include "napi/model_wrap.h"
 #include "napi/ops_wrap.h"
 #include "napi/optimizer_wrap.h"
+#include "napi/process_group_wrap.h"
 #include "napi/runtime_wrap.h"
 #include "napi/tensor_wrap.h"
 #include "napi/trainer_wrap.h"
@@ -32,6 +33,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   mveb::defineAugment(env, exports);
   mveb::defineEval(env, exports);
   mveb::TrainerWrap::define(env, exports);
+  mveb::ProcessGroupWrap::define(env, exports);
   exports.Set("buildInfo", Napi::Function::New<mveb::buildInfo>(env, "buildInfo"));
   return exports;
 }

@@ -25,6 +25,7 @@ export function formatInfo(report: InfoReport): string {
     `threads        ${report.threads.intraOp} intra-op, ${report.threads.interOp} inter-op, ` +
       `${report.threads.hardware} hardware`,
     `BLAS           ${report.blas.length ? report.blas.join(', ') : 'none loaded'}`,
+    `data-parallel  ${report.distributedBackends.length ? report.distributedBackends.join(', ') : 'none (no Gloo in this build)'}`,
     `CPU allocator  ${report.cpuCache.installed ? `caching (up to ${(report.cpuCache.limitBytes / GiB).toFixed(1)} GiB of free blocks)` : "LibTorch's"}`,
   );
   return lines.join('\n');

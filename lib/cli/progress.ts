@@ -23,9 +23,11 @@ export class ProgressPrinter {
   private started = performance.now();
   private knnSettings = 'k = 200, T = 0.1';
 
-  constructor(private readonly mode: { quiet: boolean; json: boolean }) {}
+  /** silent: print nothing (the ranks of a data-parallel run other than 0). */
+  constructor(private readonly mode: { quiet: boolean; json: boolean; silent?: boolean }) {}
 
   print(event: TrainEvent): void {
+    if (this.mode.silent) return;
     if (this.mode.json) {
       process.stdout.write(JSON.stringify(event) + '\n');
       return;
@@ -41,7 +43,8 @@ export class ProgressPrinter {
           this.line(
             `${event.resumedFrom ? `resuming ${event.resumedFrom} at step ${event.position.step}` : 'training'}: ` +
               `${event.config.arch} on ${event.config.data}, ${event.config.epochs} epochs × ${event.stepsPerEpoch} steps ` +
-              `of ${event.config.batchSize} images, ${event.device}; run directory ${event.runDir}`,
+              `of ${event.config.batchSize} images, ${event.device}` +
+              `${event.processes > 1 ? ` × ${event.processes} processes (Gloo)` : ''}; run directory ${event.runDir}`,
           );
         }
         break;

@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parse } from 'yaml';
+import { worldFromEnvironment } from '../distributed/environment.js';
+import { exitWithLauncher, launchLocal } from '../distributed/launcher.js';
 import { InputError } from '../errors.js';
 import { defaultConfig, presets, type TrainConfig } from '../train/config.js';
 import { changeableOnResume } from '../train/preflight.js';
@@ -51,6 +53,11 @@ const descriptions: Record<keyof TrainConfig, string> = {
   logEvery: 'Write a metrics.jsonl line every N steps',
   collapseThreshold: 'Warn of collapse when mean embedding std × √d falls below this',
   maxSteps: 'Stop after this many steps in total (0: no limit); not carried over by --resume',
+  syncBn: 'Data-parallel: batch statistics over the global batch, online and target (SyncBatchNorm)',
+  steinScope: "Data-parallel: 'global' scores every rank's embeddings (independent of the process count); 'local' each rank's own, as the authors' code",
+  collectiveTimeout: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)',
+  bucketFirstMiB: 'Data-parallel: size of the first gradient bucket, MiB',
+  bucketCapMiB: 'Data-parallel: size of the other gradient buckets, MiB',
 };
 
 function kebab(name: string): string {
@@ -71,7 +78,7 @@ function fieldValue(text: string, kind: unknown): unknown {
   return text;
 }
 
-const commandOptions = ['preset', 'config', 'resume', 'quiet', 'json'] as const;
+const commandOptions = ['preset', 'config', 'resume', 'quiet', 'json', 'nprocPerNode'] as const;
 
 export function register(yargs: Argv): Argv {
   return yargs.command(
@@ -92,7 +99,11 @@ export function register(yargs: Argv): Argv {
         .option('config', { type: 'string', describe: 'YAML or JSON file of config fields (flags override it)' })
         .option('resume', { type: 'string', describe: 'A checkpoint, or a run directory (its newest checkpoint)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Only warnings and the final summary' })
-        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per event on stdout' });
+        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per event on stdout' })
+        .option('nproc-per-node', {
+          type: 'string',
+          describe: 'Data-parallel: start N processes on this machine (Gloo on CPU); --batch-size is the global batch',
+        });
       for (const [field, value] of Object.entries(defaultConfig) as Array<[keyof TrainConfig, unknown]>) {
         builder = builder.option(kebab(field), {
           // Numbers are parsed here, so that a typo is echoed as typed.
@@ -121,7 +132,16 @@ export function register(yargs: Argv): Argv {
         ...(args.preset !== undefined && { preset: String(args.preset) }),
         ...(args.resume !== undefined && { resume: String(args.resume) }),
       });
-      const printer = new ProgressPrinter({ quiet: Boolean(args.quiet), json: Boolean(args.json) });
+      const world = worldFromEnvironment();
+      const processes = processCount(args.nprocPerNode);
+      if (processes > 1 && !world) {
+        // The configuration was checked above, once, before any worker starts.
+        process.exitCode = await launchLocal({ nprocPerNode: processes, script: process.argv[1]!, args: withoutLauncherFlag(process.argv.slice(2)) });
+        return;
+      }
+      exitWithLauncher();
+      // Rank 0 speaks for a data-parallel run; the others only fail loudly.
+      const printer = new ProgressPrinter({ quiet: Boolean(args.quiet), json: Boolean(args.json), silent: Boolean(world && world.rank > 0) });
       // Clusters pre-empt with SIGTERM (Kubernetes waits 30 s, then kills): it stops the run as
       // Ctrl-C does. A second signal quits at once; the last checkpoint is intact either way.
       let signals = 0;
@@ -142,6 +162,23 @@ export function register(yargs: Argv): Argv {
       }
     },
   );
+}
+
+function processCount(value: unknown): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--nproc-per-node must be an integer >= 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** The worker's arguments: the launcher's, without --nproc-per-node. */
+function withoutLauncherFlag(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--nproc-per-node' || argv[i] === '--nprocPerNode') i++;
+    else if (!/^--nproc-?per-?node=/i.test(argv[i]!)) out.push(argv[i]!);
+  }
+  return out;
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -4,9 +4,10 @@
 import { InputError } from '../errors.js';
 import { availableParallelism } from 'node:os';
 import type { Tensor } from '../tensor.js';
+import type { PhotometricParams } from '../types.js';
 import type { Dataset } from './dataset.js';
 import { defaultRatio, multiCropViews, validateViews, type ViewSpec } from './multicrop.js';
-import { photometricAugment } from './photometric.js';
+import { drawPhotometricParams, photometricAugment, type PhotometricSpec } from './photometric.js';
 import { deriveNativeSeed } from './random.js';
 import { EpochSampler } from './sampler.js';
 import type { SkippedImage, ViewGeometry, ViewTask, ViewTaskResult, WorkerInit } from './view-messages.js';
@@ -140,7 +141,7 @@ export class DataLoader {
           this.views.map((view, v) =>
             photometricAugment(result.views[v]!, shapeOf(view), {
               ...view.photometric,
-              seed: deriveNativeSeed(seed, 'photometric', epoch, index, v),
+              ...this.photometricDraw(view.photometric, deriveNativeSeed(seed, 'photometric', epoch, index, v), index, indices, result.kept),
               device: this.options.device ?? 'cpu',
             }),
           ),
@@ -155,6 +156,30 @@ export class DataLoader {
       raw: augment ? [] : this.views.map((view, v) => ({ data: result.views[v]!, shape: shapeOf(view) })),
       ...(result.geometry && { geometry: result.geometry }),
       skipped: result.skipped,
+    };
+  }
+
+  /**
+   * One process draws a batch's photometric parameters from its seed; a rank of a data-parallel
+   * run takes its images' rows of the global batch's draw, so that W ranks augment every image
+   * as one process with the global batch would.
+   */
+  private photometricDraw(
+    spec: PhotometricSpec | undefined, seed: number, batch: number, indices: number[], kept: number[],
+  ): { seed: number } | { params: PhotometricParams } {
+    if (this.sampler.worldSize === 1) return { seed };
+    const { offset, size } = this.sampler.sliceOf(batch);
+    const rows = kept.map((i) => offset + indices.indexOf(i));
+    const all = drawPhotometricParams(size, spec ?? {}, seed);
+    const pick = (values: number[]) => {
+      const stride = values.length / size;
+      return rows.flatMap((r) => values.slice(r * stride, (r + 1) * stride));
+    };
+    return {
+      params: {
+        jitter: pick(all.jitter), order: pick(all.order), factors: pick(all.factors), grayscale: pick(all.grayscale),
+        blur: pick(all.blur), sigma: pick(all.sigma), solarize: pick(all.solarize),
+      },
     };
   }
 

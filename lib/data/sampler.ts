@@ -79,17 +79,25 @@ export class EpochSampler {
 
   /** Dataset indices of batch `batch` of `epoch` on this rank. */
   batch(epoch: number, batch: number): number[] {
+    const { offset, count } = this.sliceOf(batch);
+    const from = batch * this.globalBatch + offset;
+    return Array.from(this.order(epoch).subarray(from, from + count));
+  }
+
+  /** Where this rank's images sit in global batch `batch`: `count` of its `size`, from `offset`. */
+  sliceOf(batch: number): { offset: number; count: number; size: number } {
     if (!Number.isInteger(batch) || batch < 0 || batch >= this.batchesPerEpoch) {
       throw new InputError(`sampler: batch ${batch} is outside 0..${this.batchesPerEpoch - 1}`);
     }
-    const start = batch * this.globalBatch;
-    const size = Math.min(this.globalBatch, this.length - start);
+    const size = Math.min(this.globalBatch, this.length - batch * this.globalBatch);
     // An incomplete last global batch is split as evenly as possible.
     const share = Math.floor(size / this.worldSize);
     const extra = size % this.worldSize;
-    const from = start + this.rank * share + Math.min(this.rank, extra);
-    const count = share + (this.rank < extra ? 1 : 0);
-    return Array.from(this.order(epoch).subarray(from, from + count));
+    return {
+      offset: this.rank * share + Math.min(this.rank, extra),
+      count: share + (this.rank < extra ? 1 : 0),
+      size,
+    };
   }
 
   /** Batches of an epoch from `startBatch` on (resuming mid-epoch). */

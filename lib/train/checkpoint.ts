@@ -10,7 +10,7 @@ import type { StateDict } from '../io.js';
 import { native } from '../native.js';
 import type { Model } from '../models.js';
 import { Tensor } from '../tensor.js';
-import type { TrainConfig } from './config.js';
+import { defaultConfig, type TrainConfig } from './config.js';
 import type { LossScalerState, TrainingCore } from './training-core.js';
 
 export interface TrainingPosition {
@@ -140,6 +140,12 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   const config = Object.fromEntries(root.get('config') as Map<string, unknown>) as unknown as TrainConfig;
   // Checkpoints written before the field existed decayed over the steps after warm-up.
   config.cosineSpan ??= 'after-warmup';
+  // Written before data-parallel training: one process, whose defaults these are.
+  config.syncBn ??= defaultConfig.syncBn;
+  config.steinScope ??= defaultConfig.steinScope;
+  config.collectiveTimeout ??= defaultConfig.collectiveTimeout;
+  config.bucketFirstMiB ??= defaultConfig.bucketFirstMiB;
+  config.bucketCapMiB ??= defaultConfig.bucketCapMiB;
   return {
     path,
     model,

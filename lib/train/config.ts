@@ -64,6 +64,15 @@ export interface TrainConfig {
   collapseThreshold: number;
   /** Stop after this many steps in total (0: no limit); for smoke tests. */
   maxSteps: number;
+  /** Data-parallel runs: batch statistics over the global batch (online and target), as the authors' code. */
+  syncBn: boolean;
+  /** Data-parallel runs: 'global' scores every rank's embeddings (results independent of the process count); 'local' each rank's own, as the authors' code. */
+  steinScope: 'global' | 'local';
+  /** Data-parallel runs: a collective not finished after this many seconds ends the run (a dead or hung rank). */
+  collectiveTimeout: number;
+  /** Data-parallel runs: gradient bucket sizes in MiB, the first bucket and the others (DDP's 1 and 25). */
+  bucketFirstMiB: number;
+  bucketCapMiB: number;
 }
 
 export const defaultConfig: TrainConfig = {
@@ -107,6 +116,11 @@ export const defaultConfig: TrainConfig = {
   logEvery: 10,
   collapseThreshold: 0.1,
   maxSteps: 0,
+  syncBn: true,
+  steinScope: 'global',
+  collectiveTimeout: 30,
+  bucketFirstMiB: 1,
+  bucketCapMiB: 25,
 };
 
 export const presets: Record<'imagenet-r50' | 'small' | 'demo', Partial<TrainConfig>> = {
@@ -175,7 +189,7 @@ export function validateConfig(config: object): asserts config is TrainConfig {
   oneOf('optimizer', ['lars', 'sgd']);
   oneOf('precision', ['auto', 'fp32', 'fp16', 'bf16']);
   if (typeof c.device !== 'string' || !/^(auto|cpu|cuda(:\d+)?)$/.test(c.device)) fail('device', "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
-  for (const flag of ['smallStem', 'colorAugment'] as const) if (typeof c[flag] !== 'boolean') fail(flag, 'must be true or false');
+  for (const flag of ['smallStem', 'colorAugment', 'syncBn'] as const) if (typeof c[flag] !== 'boolean') fail(flag, 'must be true or false');
   integer('projectorHidden', 1);
   integer('projectorOut', 1);
   number('emaBase', 0, 1);
@@ -208,4 +222,8 @@ export function validateConfig(config: object): asserts config is TrainConfig {
   integer('logEvery', 1);
   number('collapseThreshold', 0);
   integer('maxSteps', 0);
+  oneOf('steinScope', ['global', 'local']);
+  number('collectiveTimeout', 0, Infinity, true);
+  number('bucketFirstMiB', 0, Infinity, true);
+  number('bucketCapMiB', 0, Infinity, true);
 }

@@ -1,21 +1,28 @@
 // The state of a run between its setup and its end, shared by the parts of the epoch loop.
 import type { DataLoader, EpochReport } from '../data/loader.js';
+import type { WorldEnvironment } from '../distributed/environment.js';
 import type { Model } from '../models.js';
 import type { Tensor } from '../tensor.js';
 import type { LoadedCheckpoint, TrainingPosition } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
+import type { DataParallelRun } from './data-parallel.js';
 import type { KnnMonitor } from './knn-monitor.js';
 import type { RunDirectory } from './run-directory.js';
 import type { LearningRateSchedule } from './schedules.js';
 import type { TrainingCore } from './training-core.js';
+
+/** Where a run writes: its directory on rank 0, nothing on the other ranks of a data-parallel run. */
+export type RunOutput = Pick<RunDirectory, 'path' | 'writeConfig' | 'log' | 'close'>;
 
 /** What `run` settled before any data is read: the refusals are behind it. */
 export interface Setup {
   config: TrainConfig;
   device: string;
   warnings: string[];
-  run: RunDirectory;
+  run: RunOutput;
   resumed?: LoadedCheckpoint;
+  /** A data-parallel run's place (torchrun's variables); absent for one process. */
+  world?: WorldEnvironment;
 }
 
 /** A run after setup (as DINO's train_dino builds everything before its epoch loop). */
@@ -27,6 +34,7 @@ export interface Session extends Setup {
   totalSteps: number;
   schedule: LearningRateSchedule;
   monitor?: KnnMonitor;
+  parallel?: DataParallelRun;
   /** Where the run is: advanced by every batch, then to the next epoch. */
   position: TrainingPosition;
   checkpointedStep: number;

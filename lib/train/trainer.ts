@@ -3,24 +3,18 @@
 // `for await (const event of trainer.run())` drives it; `stop()` ends it after the step
 // in progress, with a checkpoint. Laid out as DINO's main_dino.py: run (refusals) → setUp →
 // the epoch loop of trainOneEpoch and closeEpoch.
-import { availableParallelism } from 'node:os';
-import { DataLoader, describeSkipped } from '../data/loader.js';
-import { openDataset } from '../data/open-dataset.js';
+import { describeSkipped } from '../data/loader.js';
+import { worldFromEnvironment } from '../distributed/environment.js';
 import { FileError, InputError } from '../errors.js';
-import { setNumThreads } from '../info.js';
-import { createModel } from '../models.js';
-import { native } from '../native.js';
-import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf, saveCheckpoint, type LoadedCheckpoint, type TrainingPosition } from './checkpoint.js';
+import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
-import { KnnMonitor } from './knn-monitor.js';
 import { embeddingHealth } from './embedding-health.js';
 import { checkAgainstMachine, resumedConfig } from './preflight.js';
-import { modelOptionsOf, viewsOf } from './recipe.js';
 import { RunDirectory } from './run-directory.js';
-import { TrainingCore } from './training-core.js';
+import { setUpSession } from './setup.js';
 import { emaMomentum, learningRate } from './schedules.js';
 import type { TrainEvent } from './events.js';
-import type { EpochOutcome, Session, Setup } from './session.js';
+import type { EpochOutcome, RunOutput, Session, Setup } from './session.js';
 
 export type { TrainEvent } from './events.js';
 
@@ -58,40 +52,55 @@ export class Trainer {
 
   async *run(): AsyncGenerator<TrainEvent> {
     // Everything that can refuse the run does so before data is read; a resumed run's directory
-    // is locked first, so that a run still writing it is named as such.
-    let run: RunDirectory | undefined;
+    // is locked first, so that a run still writing it is named as such. In a data-parallel run
+    // rank 0 alone owns the run directory.
+    const world = worldFromEnvironment();
+    const isMain = !world || world.rank === 0;
+    let run: RunOutput | undefined;
     try {
       let resumed: LoadedCheckpoint | undefined;
       if (this.options.resume) {
-        run = await RunDirectory.resume(await runDirectoryOf(this.options.resume));
+        if (isMain) run = await RunDirectory.resume(await runDirectoryOf(this.options.resume));
         resumed = await loadCheckpoint(this.options.resume);
-        await refuseOlderCheckpoint(resumed.path);
+        if (isMain) await refuseOlderCheckpoint(resumed.path);
       }
       const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
-      const { device, warnings } = checkAgainstMachine(config);
-      run ??= await RunDirectory.create(config);
-      yield* this.train({ config, device, warnings, run, ...(resumed && { resumed }) });
+      if (world && config.batchSize % world.worldSize !== 0) {
+        throw new InputError(`config: batchSize ${config.batchSize} (the global batch) must be a multiple of the ${world.worldSize} processes`);
+      }
+      const machine = checkAgainstMachine(config);
+      // One GPU per process: LOCAL_RANK picks it.
+      const device = world && machine.device === 'cuda' ? `cuda:${world.localRank}` : machine.device;
+      run ??= isMain ? await RunDirectory.create(config) : otherRankOutput;
+      yield* this.train({ config, device, warnings: machine.warnings, run, ...(resumed && { resumed }), ...(world && { world }) });
     } finally {
       await run?.close();
     }
   }
 
+  /** Whether the run stops here: in a data-parallel run, when any rank was asked to. */
+  private async stopAgreed(session: Session, skip = false): Promise<{ stop: boolean; skip: boolean }> {
+    if (!session.parallel) return { stop: this.stopRequested, skip };
+    return session.parallel.agree(this.stopRequested, skip);
+  }
+
   private async *train(setup: Setup): AsyncGenerator<TrainEvent> {
-    const session = await this.setUp(setup);
+    const session = await setUpSession(setup, this.stopping.signal);
     const { config, run } = session;
     let reason: 'completed' | 'stopped' | 'max-steps' = 'completed';
     try {
       const { position, resumed } = session;
       yield {
         type: 'start', config, runDir: run.path, device: session.device, totalSteps: session.totalSteps,
-        stepsPerEpoch: session.stepsPerEpoch, position, ...(resumed && { resumedFrom: resumed.path }),
+        stepsPerEpoch: session.stepsPerEpoch, position, processes: session.parallel?.group.worldSize ?? 1,
+        ...(resumed && { resumedFrom: resumed.path }),
       };
       for (const message of session.warnings) yield { type: 'warning', message };
       if (config.knnEvery > 0 && !session.monitor) {
         yield { type: 'warning', message: `no kNN monitor: it needs a labelled test split, which only fashion-mnist has for now (data: ${config.data})` };
       }
       for (let epoch = session.position.epoch; epoch < config.epochs; epoch++) {
-        if (this.stopRequested) {
+        if ((await this.stopAgreed(session)).stop) {
           reason = 'stopped';
           break;
         }
@@ -105,69 +114,15 @@ export class Trainer {
       // A run cut short by --max-steps is scored where it ended (a stop is not: it must be quick).
       if (reason === 'max-steps') yield* this.knnPass(session, session.position.epoch);
       // A stop before the first step has nothing to save.
-      if (reason !== 'completed' && session.position.step > session.checkpointedStep) yield await this.checkpoint(session);
+      if (reason !== 'completed' && session.position.step > session.checkpointedStep) {
+        const event = await this.checkpoint(session);
+        if (event) yield event;
+      }
     } finally {
       await session.loader.close();
     }
     const knn = session.monitor?.summary;
     yield { type: 'end', reason, position: session.position, runDir: run.path, ...(knn && { knn }) };
-  }
-
-  /** Data, model, optimiser, schedules, the resumed state and the kNN baselines. */
-  private async setUp(setup: Setup): Promise<Session> {
-    const { config, device, run, resumed } = setup;
-    const dataset = await openDataset(config.data);
-    const cores = availableParallelism();
-    await setNumThreads(config.threads || cores);
-    await native().manualSeed(config.seed);
-
-    const model = createModel(modelOptionsOf(config));
-    await model.to(device);
-    await model.train();
-    const core = new TrainingCore(model, {
-      optimizer: config.optimizer,
-      momentum: config.momentum,
-      weightDecay: config.weightDecay,
-      trustCoefficient: config.trustCoefficient,
-      lossScaling: config.precision === 'fp16' && device.startsWith('cuda'),
-    });
-    const loader = new DataLoader({
-      dataset, batchSize: config.batchSize, views: viewsOf(config), seed: config.seed, device, workers: config.workers || cores,
-    });
-    const stepsPerEpoch = loader.batchesPerEpoch;
-    const totalSteps = stepsPerEpoch * config.epochs;
-    const schedule = {
-      baseLr: config.baseLr, globalBatch: config.batchSize, warmupSteps: config.warmupEpochs * stepsPerEpoch, totalSteps,
-      cosineSpan: config.cosineSpan,
-    };
-    if (!resumed) await run.writeConfig(config);
-
-    let position: TrainingPosition = { epoch: 0, batch: 0, step: 0 };
-    if (resumed) {
-      await model.loadStateDict(resumed.model, { part: 'model', strict: true });
-      await core.loadMomentumBuffers(resumed.momentumBuffers);
-      await core.loadScaler(resumed.scaler);
-      position = { epoch: resumed.epoch, batch: resumed.batch, step: resumed.step };
-    }
-
-    const featureOptions = { size: config.globalSize, device, workers: config.workers || cores, signal: this.stopping.signal };
-    const monitor = await KnnMonitor.open(config, dataset, featureOptions);
-    if (monitor && !resumed) {
-      try {
-        // The honest baselines, measured before training changes anything.
-        await monitor.measureBaselines(model);
-        // Back to the exact initial state: re-estimation moved the BN statistics.
-        await native().manualSeed(config.seed);
-        const fresh = createModel(modelOptionsOf(config));
-        await model.loadStateDict(await fresh.stateDict({ part: 'model' }), { part: 'model', strict: true });
-      } catch (error) {
-        if (!this.stopRequested) throw error;  // stopped before the first step: nothing to restore
-      }
-    }
-    return {
-      ...setup, model, core, loader, stepsPerEpoch, totalSteps, schedule, position, checkpointedStep: position.step,
-      ...(monitor && { monitor }),
-    };
   }
 
   /** The steps of one epoch, from where the run is; returns early when the run stops. */
@@ -178,12 +133,16 @@ export class Trainer {
       started: performance.now(), report: epochRun.report, losses: 0, steps: 0, stepsRun: 0, skippedSteps: 0, images: 0,
     };
     for await (const batch of epochRun) {
+      // Every rank decides together: a rank that stops or skips alone would leave the others
+      // waiting in a collective.
+      const agreed = await this.stopAgreed(session, batch.indices.length < 2);
+      if (session.parallel && agreed.stop) return { ...outcome, stop: 'stopped' };
       const step = session.position.step;
       session.position = { epoch, batch: batch.index + 1, step: step + 1 };
-      if (batch.indices.length < 2) {
+      if (agreed.skip) {
         // Batch norm needs two images; the others of this batch could not be decoded.
         outcome.skippedSteps++;
-        const message = `step ${step + 1}: batch ${batch.index} of epoch ${epoch} has ${batch.indices.length} decodable image of ${batch.indices.length + batch.skipped.length}; step skipped`;
+        const message = `step ${step + 1}: batch ${batch.index} of epoch ${epoch} has ${batch.indices.length} decodable image of ${batch.indices.length + batch.skipped.length}${session.parallel ? ' on some rank' : ''}; step skipped`;
         await run.log({ type: 'skipped-step', epoch, step: step + 1, batch: batch.index, reason: 'fewer than 2 decodable images' });
         yield { type: 'warning', message };
       } else {
@@ -191,7 +150,7 @@ export class Trainer {
         const momentum = emaMomentum(step, { totalSteps: session.totalSteps, base: config.emaBase });
         const stats = await core.step(batch.views, { lr, emaMomentum: momentum, beta: config.beta });
         outcome.stepsRun++;
-        outcome.images += batch.indices.length;
+        outcome.images += batch.indices.length * (session.parallel?.group.worldSize ?? 1);
         outcome.lastViews = batch.views;
         if (stats.skipped) outcome.skippedSteps++;
         else {
@@ -208,7 +167,7 @@ export class Trainer {
         if (stats.skipped) yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
       }
       if (config.maxSteps > 0 && session.position.step >= config.maxSteps) return { ...outcome, stop: 'max-steps' };
-      if (this.stopRequested) return { ...outcome, stop: 'stopped' };
+      if (!session.parallel && this.stopRequested) return { ...outcome, stop: 'stopped' };
     }
     if (outcome.report.batches > 0 && outcome.stepsRun === 0) {
       const { images: decoded, skipped } = outcome.report;
@@ -240,27 +199,50 @@ export class Trainer {
       yield { type: 'warning', message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}` };
     }
     if ((epoch + 1) % config.knnEvery === 0 || epoch + 1 === config.epochs) yield* this.knnPass(session, epoch);
-    if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) yield await this.checkpoint(session);
+    if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
+      const event = await this.checkpoint(session);
+      if (event) yield event;
+    }
   }
 
   private async *knnPass(session: Session, epoch: number): AsyncGenerator<TrainEvent> {
-    const { monitor } = session;
-    if (!monitor || this.stopRequested) return;
-    let accuracy: number;
-    try {
-      accuracy = await monitor.score(session.model);
-    } catch (error) {
-      if (this.stopRequested) return;  // abandoned at its next batch: the stop must be quick
-      throw error;
+    const { monitor, parallel } = session;
+    if (parallel) {
+      // Rank 0 scores; the others wait (only rank 0 has a monitor).
+      const accuracy = await parallel.onMain(() => this.knnScore(session));
+      if (accuracy !== undefined) yield await this.knnEvent(session, epoch, accuracy);
+      return;
     }
-    const knnEvent = { type: 'knn' as const, epoch, accuracy, baseline: monitor.baselines };
-    await session.run.log(knnEvent);
-    yield knnEvent;
+    if (!monitor) return;
+    const accuracy = await this.knnScore(session);
+    if (accuracy !== undefined) yield await this.knnEvent(session, epoch, accuracy);
   }
 
-  private async checkpoint(session: Session): Promise<TrainEvent> {
+  private async knnScore(session: Session): Promise<number | undefined> {
+    if (!session.monitor || this.stopRequested) return undefined;
+    try {
+      return await session.monitor.score(session.model);
+    } catch (error) {
+      if (this.stopRequested) return undefined; // abandoned at its next batch: the stop must be quick
+      throw error;
+    }
+  }
+
+  private async knnEvent(session: Session, epoch: number, accuracy: number): Promise<TrainEvent> {
+    const knnEvent = { type: 'knn' as const, epoch, accuracy, baseline: session.monitor!.baselines };
+    await session.run.log(knnEvent);
+    return knnEvent;
+  }
+
+  /** Rank 0 writes the checkpoint (the others wait for it); undefined on the other ranks. */
+  private async checkpoint(session: Session): Promise<TrainEvent | undefined> {
+    session.checkpointedStep = session.position.step;
+    if (session.parallel) return session.parallel.onMain(() => this.writeCheckpoint(session));
+    return this.writeCheckpoint(session);
+  }
+
+  private async writeCheckpoint(session: Session): Promise<TrainEvent> {
     const { run, model, core, position, config } = session;
-    session.checkpointedStep = position.step;
     let path: string;
     try {
       path = await saveCheckpoint(run.path, { model, trainer: core, position, config, lr: learningRate(position.step, session.schedule) });
@@ -274,3 +256,11 @@ export class Trainer {
     return { type: 'checkpoint', path, position };
   }
 }
+
+/** The other ranks of a data-parallel run write nothing: rank 0 owns the run directory. */
+const otherRankOutput: RunOutput = {
+  path: '(written by rank 0)',
+  writeConfig: async () => {},
+  log: async () => {},
+  close: async () => {},
+};

@@ -1,6 +1,7 @@
 // The native training core, behind a typed class as Model and Tensor are: a model, the
 // optimiser over its online branch and the loss scaler. Every call runs on the device thread,
 // in order with the steps.
+import type { ProcessGroup } from '../distributed/process-group.js';
 import type { Model } from '../models.js';
 import { native, type NativeScalerState, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
 import { Tensor, handlesOf } from '../tensor.js';
@@ -12,6 +13,18 @@ export interface TrainingCoreOptions {
   trustCoefficient?: number;
   /** Dynamic loss scaling (fp16 on CUDA). */
   lossScaling?: boolean;
+  /** Data-parallel: gradients averaged over the group's ranks in buckets during backward. */
+  parallel?: ParallelOptions;
+}
+
+export interface ParallelOptions {
+  group: ProcessGroup;
+  /** Batch statistics over the global batch (online and target branches), as the authors' code. */
+  syncBn: boolean;
+  /** 'global': the Stein score over every rank's embeddings; 'local': each rank's own (the authors'). */
+  steinScope: 'global' | 'local';
+  bucketFirstBytes?: number;
+  bucketCapBytes?: number;
 }
 
 export type TrainStepStats = NativeTrainStepStats;
@@ -20,8 +33,15 @@ export type LossScalerState = NativeScalerState;
 export class TrainingCore {
   readonly #core: NativeTrainer;
 
-  constructor(model: Model, options: TrainingCoreOptions) {
-    this.#core = new (native().NativeTrainer)(model.handle, { lr: 0, lossScaling: false, ...options });
+  constructor(model: Model, { parallel, ...options }: TrainingCoreOptions) {
+    this.#core = new (native().NativeTrainer)(model.handle, {
+      lr: 0, lossScaling: false, ...options,
+      ...(parallel && {
+        processGroup: parallel.group.handle, syncBn: parallel.syncBn, steinScope: parallel.steinScope,
+        ...(parallel.bucketFirstBytes !== undefined && { bucketFirstBytes: parallel.bucketFirstBytes }),
+        ...(parallel.bucketCapBytes !== undefined && { bucketCapBytes: parallel.bucketCapBytes }),
+      }),
+    });
   }
 
   /** One step over all views (2 global, then local): forward, loss, backward, update, EMA. */

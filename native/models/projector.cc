@@ -1,8 +1,9 @@
 #include "models/projector.h"
 
 #include <torch/nn/modules/activation.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
+
+#include "models/batch_norm.h"
 
 namespace mveb {
 
@@ -11,9 +12,9 @@ torch::nn::Sequential makeProjector(int64_t in, const ProjectorOptions& options)
   using torch::nn::Linear;
   using torch::nn::LinearOptions;
   return torch::nn::Sequential(Linear(LinearOptions(in, options.hidden).bias(false)),
-                               torch::nn::BatchNorm1d(options.hidden), torch::nn::ReLU(),
+                               BatchNorm(options.hidden), torch::nn::ReLU(),
                                Linear(LinearOptions(options.hidden, options.hidden).bias(false)),
-                               torch::nn::BatchNorm1d(options.hidden), torch::nn::ReLU(),
+                               BatchNorm(options.hidden), torch::nn::ReLU(),
                                Linear(LinearOptions(options.hidden, options.out).bias(true)));
 }
 

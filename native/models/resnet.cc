@@ -1,12 +1,13 @@
 #include "models/resnet.h"
 
 #include <torch/nn/init.h>
-#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 
 #include <vector>
+
+#include "models/batch_norm.h"
 
 namespace mveb {
 namespace {
@@ -23,20 +24,20 @@ class BlockImpl : public torch::nn::Module {
     const int64_t out = bottleneck ? planes * 4 : planes;
     if (bottleneck) {
       conv1_ = register_module("conv1", conv(inplanes, planes, 1, 1));
-      bn1_ = register_module("bn1", torch::nn::BatchNorm2d(planes));
+      bn1_ = register_module("bn1", BatchNorm(planes));
       conv2_ = register_module("conv2", conv(planes, planes, 3, stride));
-      bn2_ = register_module("bn2", torch::nn::BatchNorm2d(planes));
+      bn2_ = register_module("bn2", BatchNorm(planes));
       conv3_ = register_module("conv3", conv(planes, out, 1, 1));
-      bn3_ = register_module("bn3", torch::nn::BatchNorm2d(out));
+      bn3_ = register_module("bn3", BatchNorm(out));
     } else {
       conv1_ = register_module("conv1", conv(inplanes, planes, 3, stride));
-      bn1_ = register_module("bn1", torch::nn::BatchNorm2d(planes));
+      bn1_ = register_module("bn1", BatchNorm(planes));
       conv2_ = register_module("conv2", conv(planes, planes, 3, 1));
-      bn2_ = register_module("bn2", torch::nn::BatchNorm2d(planes));
+      bn2_ = register_module("bn2", BatchNorm(planes));
     }
     if (stride != 1 || inplanes != out) {
       downsample_ = register_module(
-          "downsample", torch::nn::Sequential(conv(inplanes, out, 1, stride), torch::nn::BatchNorm2d(out)));
+          "downsample", torch::nn::Sequential(conv(inplanes, out, 1, stride), BatchNorm(out)));
     }
   }
 
@@ -49,12 +50,12 @@ class BlockImpl : public torch::nn::Module {
     return y.relu_();
   }
 
-  torch::nn::BatchNorm2d& lastNorm() { return bottleneck_ ? bn3_ : bn2_; }
+  BatchNorm& lastNorm() { return bottleneck_ ? bn3_ : bn2_; }
 
  private:
   bool bottleneck_;
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr};
-  torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr}, bn3_{nullptr};
+  BatchNorm bn1_{nullptr}, bn2_{nullptr}, bn3_{nullptr};
   torch::nn::Sequential downsample_{nullptr};
 };
 TORCH_MODULE(Block);
@@ -79,7 +80,7 @@ class ResNet : public Backbone {
   explicit ResNet(const ResNetOptions& options) : smallStem_(options.smallStem) {
     const Layout layout = layoutOf(options.depth);
     conv1_ = register_module("conv1", options.smallStem ? conv(3, 64, 3, 1) : conv(3, 64, 7, 2));
-    bn1_ = register_module("bn1", torch::nn::BatchNorm2d(64));
+    bn1_ = register_module("bn1", BatchNorm(64));
     int64_t inplanes = 64;
     const int64_t planes[] = {64, 128, 256, 512};
     for (size_t stage = 0; stage < 4; ++stage) {
@@ -112,7 +113,7 @@ class ResNet : public Backbone {
     for (auto& module : modules(/*include_self=*/false)) {
       if (auto* c = module->as<torch::nn::Conv2d>()) {
         torch::nn::init::kaiming_normal_(c->weight, 0, torch::kFanOut, torch::kReLU);
-      } else if (auto* bn = module->as<torch::nn::BatchNorm2d>()) {
+      } else if (auto* bn = module->as<BatchNormImpl>()) {
         bn->weight.fill_(1);
         bn->bias.zero_();
       }
@@ -125,7 +126,7 @@ class ResNet : public Backbone {
   bool smallStem_;
   int64_t featureDim_ = 0;
   torch::nn::Conv2d conv1_{nullptr};
-  torch::nn::BatchNorm2d bn1_{nullptr};
+  BatchNorm bn1_{nullptr};
   std::vector<torch::nn::Sequential> layers_;
   std::vector<Block> blocks_;
 };

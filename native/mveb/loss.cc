@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
+#include "distributed/gather_rows.h"
+
 namespace mveb {
 namespace {
 
@@ -10,9 +12,14 @@ at::Tensor meanRowDot(const at::Tensor& a, const at::Tensor& b) { return (a * b)
 
 }  // namespace
 
-EntropyResult entropySurrogate(const at::Tensor& z, const SteinOptions& options) {
-  SteinResult stein = steinScore(z, options);
-  return {-meanRowDot(stein.score, z), stein.bandwidth};
+EntropyResult entropySurrogate(const at::Tensor& z, const SteinOptions& options, Collectives* group) {
+  if (group == nullptr || group->worldSize() == 1) {
+    SteinResult stein = steinScore(z, options);
+    return {-meanRowDot(stein.score, z), stein.bandwidth};
+  }
+  GatheredRows all = gatherRows(*group, z.detach());
+  SteinResult stein = steinScore(all.rows, options);
+  return {-meanRowDot(stein.score.narrow(0, all.offset, z.size(0)), z), stein.bandwidth};
 }
 
 MvebLossResult mvebLoss(const std::vector<at::Tensor>& online, const std::vector<at::Tensor>& targets,
@@ -39,7 +46,7 @@ MvebLossResult mvebLoss(const std::vector<at::Tensor>& online, const std::vector
   at::Tensor uniformity;
   for (size_t v = 0; v < online.size(); ++v) {
     if (v >= 2) alignment = alignment + meanRowDot(online[v], globalMean);
-    EntropyResult entropy = entropySurrogate(online[v], options.stein);
+    EntropyResult entropy = entropySurrogate(online[v], options.stein, options.steinGroup);
     uniformity = v == 0 ? entropy.value : uniformity + entropy.value;
     bandwidths.push_back(entropy.bandwidth);
   }

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "distributed/collectives.h"
 #include "mveb/stein.h"
 
 namespace mveb {
@@ -15,11 +16,16 @@ struct EntropyResult {
 };
 
 // Its gradient w.r.t. z is −score/N: ascending U follows the entropy gradient of the paper (eq. 17).
-EntropyResult entropySurrogate(const at::Tensor& z, const SteinOptions& options = {});
+// With a group of more than one rank, the score of this rank's rows is estimated from every
+// rank's rows (the global batch), so that the result does not depend on the number of processes.
+EntropyResult entropySurrogate(const at::Tensor& z, const SteinOptions& options = {}, Collectives* group = nullptr);
 
 struct MvebLossOptions {
   double beta = 0.01;  // weight of the entropy term; the paper sees collapse at 0.001
   SteinOptions stein;
+  // 'global' Stein scope: the score over every rank's embeddings (nullptr: this rank's only,
+  // as the authors' code does). Not owned.
+  Collectives* steinGroup = nullptr;
 };
 
 struct MvebLossResult {

@@ -14,6 +14,7 @@ struct AddonData {
   std::unique_ptr<DeviceThread> device;
   Napi::FunctionReference tensorConstructor;
   Napi::FunctionReference modelConstructor;
+  Napi::FunctionReference processGroupConstructor;
 
   static AddonData& of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

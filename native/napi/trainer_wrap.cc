@@ -2,10 +2,12 @@
 
 #include <ATen/ATen.h>
 
+#include "models/batch_norm.h"
 #include "napi/addon_data.h"
 #include "napi/args.h"
 #include "napi/model_wrap.h"
 #include "napi/optimizer_wrap.h"
+#include "napi/process_group_wrap.h"
 #include "napi/tensor_wrap.h"
 #include "optim/param_state.h"
 #include "train/train_step.h"
@@ -23,7 +25,9 @@ void TrainerWrap::define(Napi::Env env, Napi::Object exports) {
                                            }));
 }
 
-// new NativeTrainer(model, { optimizer: 'lars' | 'sgd', lr, momentum, weightDecay, trustCoefficient, lossScaling })
+// new NativeTrainer(model, { optimizer: 'lars' | 'sgd', lr, momentum, weightDecay, trustCoefficient, lossScaling,
+//                           processGroup?, syncBn = true, steinScope: 'global' | 'local', bucketFirstBytes,
+//                           bucketCapBytes })
 TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainerWrap>(info) {
   const std::string where = "Trainer";
   state_ = std::make_shared<State>();
@@ -38,6 +42,19 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   }
   Napi::Value lossScaling = options.Get("lossScaling");
   state_->scaler.enabled = lossScaling.IsBoolean() && lossScaling.As<Napi::Boolean>().Value();
+  Napi::Value group = options.Get("processGroup");
+  if (!group.IsUndefined() && !group.IsNull()) {
+    auto collectives = ProcessGroupWrap::unwrapGroup(group, "Trainer: options.processGroup");
+    state_->globalStein = args::choice<bool>(options, "steinScope", {{"global", true}, {"local", false}}, where);
+    BucketSizes sizes;
+    sizes.firstBytes = static_cast<size_t>(args::number(options, "bucketFirstBytes", sizes.firstBytes, where));
+    sizes.capBytes = static_cast<size_t>(args::number(options, "bucketCapBytes", sizes.capBytes, where));
+    Napi::Value syncBn = options.Get("syncBn");
+    if (!(syncBn.IsBoolean() && !syncBn.As<Napi::Boolean>().Value())) setSyncBatchNorm(*state_->model, collectives);
+    state_->parallel = std::make_unique<DataParallel>();
+    state_->parallel->group = collectives;
+    state_->parallel->gradients = std::make_unique<GradientSync>(state_->params, collectives, sizes);
+  }
 }
 
 // step(views, { lr, emaMomentum, beta }) → Promise<stats>
@@ -51,8 +68,10 @@ Napi::Value TrainerWrap::step(const Napi::CallbackInfo& info) {
   stepOptions.emaMomentum = args::number(options, "emaMomentum", stepOptions.emaMomentum, where);
   stepOptions.loss.beta = args::number(options, "beta", stepOptions.loss.beta, where);
   auto state = state_;
-  return AddonData::of(info.Env()).device->submit(info.Env(), where, [state, views, stepOptions] {
-    TrainStepStats stats = trainStep(state->model, *state->optimizer, state->scaler, views, stepOptions);
+  return AddonData::of(info.Env()).device->submit(info.Env(), where, [state, views, stepOptions]() mutable {
+    DataParallel* parallel = state->parallel.get();
+    if (parallel && state->globalStein) stepOptions.loss.steinGroup = parallel->group.get();
+    TrainStepStats stats = trainStep(state->model, *state->optimizer, state->scaler, views, stepOptions, parallel);
     return JsResultBuilder([stats](Napi::Env env) -> Napi::Value {
       auto out = Napi::Object::New(env);
       out.Set("loss", stats.loss);
@@ -65,6 +84,7 @@ Napi::Value TrainerWrap::step(const Napi::CallbackInfo& info) {
       out.Set("skipped", stats.skipped);
       out.Set("lossScale", stats.lossScale);
       out.Set("seconds", stats.seconds);
+      out.Set("exposedCommunicationSeconds", stats.exposedCommunicationSeconds);
       return out;
     });
   });

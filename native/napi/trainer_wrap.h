@@ -9,6 +9,7 @@
 
 #include "models/siamese.h"
 #include "train/loss_scaler.h"
+#include "train/train_step.h"
 
 namespace mveb {
 
@@ -30,6 +31,9 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
     std::shared_ptr<torch::optim::Optimizer> optimizer;
     std::vector<at::Tensor> params;  // the online branch's, in state-dict order
     LossScaler scaler;
+    // Data-parallel runs only: the group, gradient buckets, and the Stein scope.
+    std::unique_ptr<DataParallel> parallel;
+    bool globalStein = true;
   };
   std::shared_ptr<State> state_;
 };

@@ -26,7 +26,8 @@ void restoreBuffers(torch::nn::Module& module, const std::vector<at::Tensor>& sa
 }  // namespace
 
 TrainStepStats trainStep(SiameseModel& model, torch::optim::Optimizer& optimizer, LossScaler& scaler,
-                         const std::vector<at::Tensor>& views, const TrainStepOptions& options) {
+                         const std::vector<at::Tensor>& views, const TrainStepOptions& options,
+                         DataParallel* parallel) {
   const auto started = std::chrono::steady_clock::now();
   if (views.size() < 2) throw std::invalid_argument("trainStep: needs at least the 2 global views");
   const std::vector<at::Tensor> saved = snapshotBuffers(*model);
@@ -36,7 +37,18 @@ TrainStepStats trainStep(SiameseModel& model, torch::optim::Optimizer& optimizer
   std::vector<at::Tensor> targets;
   if (model->hasEmaTarget()) targets = model->targetEmbed({views[0], views[1]});
   MvebLossResult result = mvebLoss(online, targets, options.loss);
-  (result.loss * scaler.factor()).backward();
+  if (parallel) {
+    parallel->gradients->prepare();
+    try {
+      (result.loss * scaler.factor()).backward();
+    } catch (...) {
+      parallel->gradients->abandon();
+      throw;
+    }
+    parallel->gradients->finish();
+  } else {
+    (result.loss * scaler.factor()).backward();
+  }
 
   // Unscale, then one reduction for the norm: a single device sync for the check.
   std::vector<at::Tensor> squares;
@@ -48,9 +60,15 @@ TrainStepStats trainStep(SiameseModel& model, torch::optim::Optimizer& optimizer
     }
   }
   const at::Tensor normSquared = squares.empty() ? at::zeros({}) : at::stack(squares).sum();
-  const at::Tensor summary = at::stack({result.loss.detach().to(at::kDouble), result.alignment.detach().to(at::kDouble),
-                                        result.uniformity.detach().to(at::kDouble), normSquared.to(at::kDouble).sqrt()})
-                                 .cpu();
+  at::Tensor summary = at::stack({result.loss.detach().to(at::kDouble), result.alignment.detach().to(at::kDouble),
+                                  result.uniformity.detach().to(at::kDouble), normSquared.to(at::kDouble).sqrt()})
+                           .cpu();
+  if (parallel) {
+    // The loss terms of this rank's rows; their mean over ranks is the global batch's.
+    at::Tensor terms = summary.narrow(0, 0, 3).contiguous();
+    parallel->group->allReduceSum(terms);
+    summary.narrow(0, 0, 3).copy_(terms / parallel->group->worldSize());
+  }
   const double* values = summary.data_ptr<double>();
 
   TrainStepStats stats;
@@ -71,6 +89,7 @@ TrainStepStats trainStep(SiameseModel& model, torch::optim::Optimizer& optimizer
     optimizer.step();
     model->updateTarget(options.emaMomentum);
   }
+  if (parallel) stats.exposedCommunicationSeconds = parallel->gradients->exposedSeconds();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return stats;
 }

@@ -1,0 +1,49 @@
+// A process group of a data-parallel job, behind a typed class: connecting, the small
+// agreements between steps, and rank 0's weights to every rank. The gradient all-reduce and
+// SyncBN run inside the native training step (lib/train/training-core.ts).
+import { NativeAddonError } from '../errors.js';
+import type { Model } from '../models.js';
+import { native, type NativeProcessGroup } from '../native.js';
+import type { WorldEnvironment } from './environment.js';
+
+export class ProcessGroup {
+  private constructor(/** @internal */ readonly handle: NativeProcessGroup) {}
+
+  /** Blocks (off the JS thread) until every rank has joined, or fails after `timeoutMs`. */
+  static async connect(world: WorldEnvironment, { timeoutMs }: { timeoutMs: number }): Promise<ProcessGroup> {
+    if (!native().distributed.backends().includes('gloo')) {
+      throw new NativeAddonError(
+        'mveb-torch: data-parallel training needs Gloo, which this build of the addon lacks (`mveb-torch info` lists ' +
+          'the backends): on Debian/Ubuntu, apt-get install libgloo-dev and rebuild (npx mveb-torch build)',
+      );
+    }
+    const handle = await native().distributed.connect({
+      rank: world.rank, worldSize: world.worldSize, masterAddr: world.masterAddr, masterPort: world.masterPort,
+      agentStore: world.agentStore, timeoutMs, ...(world.interface && { interface: world.interface }),
+    });
+    return new ProcessGroup(handle);
+  }
+
+  get rank(): number {
+    return this.handle.rank;
+  }
+
+  get worldSize(): number {
+    return this.handle.worldSize;
+  }
+
+  /** Each value summed over ranks: e.g. how many ranks ask to stop. */
+  sum(values: number[]): Promise<number[]> {
+    return this.handle.sum(values);
+  }
+
+  /** Waits for every rank, as long as `timeoutMs` (rank 0 may be evaluating or checkpointing). */
+  barrier(timeoutMs: number): Promise<void> {
+    return this.handle.barrier(timeoutMs);
+  }
+
+  /** Rank 0's parameters and buffers (online and target) to every rank. */
+  broadcastModel(model: Model): Promise<void> {
+    return this.handle.broadcastModel(model.handle);
+  }
+}

@@ -1,0 +1,46 @@
+// What a data-parallel run adds to the training loop: the process group, the agreements between
+// steps (every rank stops, or skips a step, together, or collectives would hang), and rank 0's
+// own jobs — metrics, kNN, checkpoints — with the other ranks waiting for them.
+import type { WorldEnvironment } from '../distributed/environment.js';
+import { ProcessGroup } from '../distributed/process-group.js';
+import type { TrainConfig } from './config.js';
+import type { ParallelOptions } from './training-core.js';
+
+// Rank 0 may evaluate or write a checkpoint while the others wait: longer than a collective.
+const MAIN_JOB_TIMEOUT_MS = 6 * 3600 * 1000;
+const MiB = 1 << 20;
+
+export class DataParallelRun {
+  private constructor(readonly group: ProcessGroup, readonly world: WorldEnvironment) {}
+
+  static async connect(world: WorldEnvironment, config: TrainConfig): Promise<DataParallelRun> {
+    return new DataParallelRun(await ProcessGroup.connect(world, { timeoutMs: config.collectiveTimeout * 1000 }), world);
+  }
+
+  get isMain(): boolean {
+    return this.group.rank === 0;
+  }
+
+  /** The training core's data-parallel options for this configuration. */
+  coreOptions(config: TrainConfig): ParallelOptions {
+    return {
+      group: this.group, syncBn: config.syncBn, steinScope: config.steinScope,
+      bucketFirstBytes: Math.round(config.bucketFirstMiB * MiB), bucketCapBytes: Math.round(config.bucketCapMiB * MiB),
+    };
+  }
+
+  /** Whether any rank asks to stop, and whether any rank cannot run the coming step. */
+  async agree(stop: boolean, skip: boolean): Promise<{ stop: boolean; skip: boolean }> {
+    const [stops, skips] = await this.group.sum([stop ? 1 : 0, skip ? 1 : 0]);
+    return { stop: stops! > 0, skip: skips! > 0 };
+  }
+
+  /** Rank 0 runs `job`, the others wait until it is done; every rank gets rank 0's outcome or undefined. */
+  async onMain<T>(job: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return this.isMain ? await job() : undefined;
+    } finally {
+      await this.group.barrier(MAIN_JOB_TIMEOUT_MS);
+    }
+  }
+}

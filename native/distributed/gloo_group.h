@@ -1,0 +1,35 @@
+// A Gloo process group over TCP with torchrun's conventions: rank 0 hosts the TCPStore at
+// MASTER_ADDR:MASTER_PORT unless torchrun's agent already does (TORCHELASTIC_USE_AGENT_STORE).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "distributed/collectives.h"
+
+namespace mveb {
+
+struct ProcessGroupOptions {
+  int rank = 0;
+  int worldSize = 1;
+  std::string masterAddr = "127.0.0.1";
+  int masterPort = 29500;
+  // torchrun's agent hosts the store: every rank, rank 0 included, is a client.
+  bool agentStore = false;
+  // Keys under this prefix (torchrun 1.13 uses "/worker/attempt_<restart>").
+  std::string storePrefix;
+  // Collectives and connecting fail after this: a dead or hung rank ends the others.
+  std::chrono::milliseconds timeout{30000};
+  // GLOO_SOCKET_IFNAME: the network interface to use; empty: loopback for a loopback master,
+  // else the address of this host's name.
+  std::string interface;
+};
+
+// Whether this build has Gloo (LibTorch's c10d headers and Gloo's, USE_C10D_GLOO).
+bool glooAvailable();
+
+// Blocks until every rank has joined or the timeout passes.
+std::shared_ptr<Collectives> makeGlooGroup(const ProcessGroupOptions& options);
+
+}  // namespace mveb

@@ -1,0 +1,70 @@
+// Data-parallel training is the same training: 2 processes × 8 images (Gloo, SyncBN, the global
+// Stein scope) end with the weights of 1 process × 16 images, compared by PyTorch; with the
+// 'local' Stein scope (the authors' code) the run trains and ends elsewhere.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { root } from '../helpers/paths.js';
+import { oraclePython } from '../helpers/python.js';
+import { train } from '../helpers/runs.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const out = tempDir(t, 'mveb-dp-');
+// Colour augmentation on (each rank draws its images' rows of the global batch), 2 local crops,
+// LARS: every part of the step takes part. 6 steps of a 16-image global batch.
+const recipe = [
+  '--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32', '--global-size', '16', '--workers', '1',
+  '--data', 'synthetic:96', '--batch-size', '16', '--epochs', '1', '--local-crops', '2', '--local-size', '8',
+  '--optimizer', 'lars', '--base-lr', '0.5', '--threads', '1', '--knn-every', '0', '--log-every', '1', '--output', out, '--quiet',
+];
+
+function checkpointOf(name: string): string {
+  const dir = join(out, name);
+  const files = readdirSync(dir).filter((f) => f.startsWith('checkpoint-')).sort();
+  return join(dir, files.at(-1)!);
+}
+
+function compare(a: string, b: string): { maxRelative: number; key: string } {
+  const script = join(root, 'test', 'distributed', 'compare_checkpoints.py');
+  return JSON.parse(execFileSync(oraclePython, [script, a, b], { encoding: 'utf8' }));
+}
+
+const single = train([...recipe, '--name', 'one']);
+const parallel = train([...recipe, '--name', 'two', '--nproc-per-node', '2']);
+const local = train([...recipe, '--name', 'local', '--nproc-per-node', '2', '--stein-scope', 'local']);
+
+t.test('the three runs end normally', async (t) => {
+  t.equal(single.status, 0, single.stderr);
+  t.equal(parallel.status, 0, parallel.stderr);
+  t.equal(local.status, 0, local.stderr);
+});
+
+t.test('2 processes × 8 = 1 process × 16: the same weights after 6 steps (relative difference ≤ 1e-4)', async (t) => {
+  const diff = compare(checkpointOf('two'), checkpointOf('one'));
+  t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
+});
+
+function losses(name: string): number[] {
+  return readFileSync(join(out, name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'step').map((r) => r.loss as number);
+}
+
+t.test("the same loss curve: each step's loss is the mean over ranks of the global batch", async (t) => {
+  const one = losses('one');
+  const two = losses('two');
+  t.equal(one.length, 6);
+  t.equal(two.length, 6);
+  for (let i = 0; i < 6; i++) t.ok(Math.abs(one[i]! - two[i]!) <= 1e-4 * Math.abs(one[i]!), `step ${i + 1}: ${one[i]} vs ${two[i]}`);
+});
+
+t.test("the 'local' Stein scope trains, and ends elsewhere", async (t) => {
+  const diff = compare(checkpointOf('local'), checkpointOf('one'));
+  t.ok(diff.maxRelative > 1e-3, `max relative difference ${diff.maxRelative} (${diff.key})`);
+});
+
+t.test('rank 0 alone writes the run directory and its metrics', async (t) => {
+  const metrics = readdirSync(join(out, 'two'));
+  t.ok(metrics.includes('metrics.jsonl') && metrics.includes('config.yaml'));
+  t.same(readdirSync(out).sort(), ['local', 'one', 'two']);
+});
