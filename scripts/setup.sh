@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # LibTorch comes from libtorch-dev unless LIBTORCH / Torch_DIR point elsewhere.
 packages=(cmake g++ make python3 python3-numpy python3-torch python3-torchvision python3-skimage dataset-fashion-mnist)
 if [[ -z "${LIBTORCH:-}" && -z "${Torch_DIR:-}" ]]; then
-  # OpenBLAS replaces Debian's reference BLAS behind LibTorch (3x faster training steps).
-  packages+=(libtorch-dev libopenblas0-openmp)
+  # OpenBLAS replaces Debian's reference BLAS behind LibTorch (3x faster training steps);
+  # Gloo's headers give the addon data-parallel training (libtorch-dev does not pull them in).
+  packages+=(libtorch-dev libopenblas0-openmp libgloo-dev)
 fi
 
 is_debian_like() { command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; }

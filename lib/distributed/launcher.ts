@@ -1,6 +1,8 @@
 // `mveb-torch train --nproc-per-node N`: N worker processes on this machine with torchrun's
 // variables (127.0.0.1, a free port). Rank 0 prints; the others' errors come prefixed. A rank that
-// dies ends the others; Ctrl-C or SIGTERM asks every rank to checkpoint and stop.
+// dies ends the others at once (the run cannot go on, and checkpoints are written atomically, so
+// the last one is whole); Ctrl-C or SIGTERM asks every rank to finish its step, rank 0 to
+// checkpoint, and all to exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -9,8 +11,6 @@ export interface LaunchOptions {
   /** The worker's command line: a script and its arguments, run with this Node. */
   script: string;
   args: string[];
-  /** Seconds between asking ranks to stop and killing those still running. */
-  killAfterSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -32,21 +32,16 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 
 /** Runs the workers to the end; resolves with the exit code the launcher should end with. */
 export async function launchLocal(options: LaunchOptions): Promise<number> {
-  const { nprocPerNode: n, killAfterSeconds = 20 } = options;
+  const { nprocPerNode: n } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const port = await freePort();
   const workers: ChildProcess[] = [];
   const running = new Set<number>();
   let failure: string | undefined;
   let signals = 0;
-  let killTimer: NodeJS.Timeout | undefined;
 
   const killAll = (signal: NodeJS.Signals) => {
     for (const r of running) workers[r]!.kill(signal);
-  };
-  const stopAll = () => {
-    killAll('SIGTERM');
-    killTimer ??= setTimeout(() => killAll('SIGKILL'), killAfterSeconds * 1000);
   };
 
   return new Promise((resolve) => {
@@ -82,12 +77,11 @@ export async function launchLocal(options: LaunchOptions): Promise<number> {
         if ((code !== 0 || signal) && failure === undefined && signals === 0) {
           failure = `mveb-torch: rank ${rank} (pid ${child.pid}) ${describeExit(code, signal)}; stopping the other ranks`;
           log(failure);
-          stopAll();
+          killAll('SIGKILL');
         } else if (code !== 0 || signal) {
           failure ??= `rank ${rank} ${describeExit(code, signal)}`;
         }
         if (running.size === 0) {
-          clearTimeout(killTimer);
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           resolve(failure === undefined ? 0 : 1);

@@ -1,0 +1,140 @@
+// Launching and faults of data-parallel runs (Gloo, CPU): torchrun and the built-in launcher
+// train alike; a killed or hung rank ends the run within 60 s naming it, the last checkpoint
+// intact; SIGTERM checkpoints and exits 0; a 2-process run resumes in 1 process as if it had
+// been one all along.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { cli, root } from '../helpers/paths.js';
+import { oraclePython } from '../helpers/python.js';
+import { train } from '../helpers/runs.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const out = tempDir(t, 'mveb-launch-');
+const model = ['--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32', '--global-size', '16', '--workers', '1',
+  '--local-crops', '0', '--optimizer', 'sgd', '--threads', '1', '--knn-every', '0', '--log-every', '1', '--quiet', '--output', out];
+// 6 steps per epoch of a 16-image global batch.
+const short = [...model, '--data', 'synthetic:96', '--batch-size', '16', '--epochs', '2'];
+// Long enough to be interrupted: 10 steps per epoch, a checkpoint per epoch.
+const long = [...model, '--data', 'synthetic:160', '--batch-size', '16', '--epochs', '100'];
+
+function newestCheckpoint(name: string): string | undefined {
+  const dir = join(out, name);
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => /^checkpoint-.*\.pth$/.test(f)).sort();
+  return files.length ? join(dir, files.at(-1)!) : undefined;
+}
+
+function maxRelative(a: string, b: string): number {
+  const script = join(root, 'test', 'distributed', 'compare_checkpoints.py');
+  return JSON.parse(execFileSync(oraclePython, [script, a, b], { encoding: 'utf8' })).maxRelative;
+}
+
+function checkpointStep(path: string): number {
+  return Number(execFileSync(oraclePython, ['-c', `import torch; print(torch.load(${JSON.stringify(path)})['step'])`], { encoding: 'utf8' }));
+}
+
+interface Launched {
+  child: ChildProcess;
+  /** Its exit, with the time it happened (performance.now()). */
+  exit: Promise<{ code: number | null; at: number; stderr: string }>;
+}
+
+function launch(args: string[]): Launched {
+  const child = spawn(process.execPath, [cli, 'train', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exit = new Promise<{ code: number | null; at: number; stderr: string }>((resolve) => {
+    child.on('exit', (code) => resolve({ code, at: performance.now(), stderr }));
+  });
+  return { child, exit };
+}
+
+async function waitFor(condition: () => boolean, what: string, seconds = 90): Promise<void> {
+  const until = performance.now() + seconds * 1000;
+  while (!condition()) {
+    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** The worker of `rank` among the launcher's children, by its RANK variable. */
+function workerPid(launcher: number, rank: number): number {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (ppid !== launcher) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`RANK=${rank}`)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no worker of rank ${rank} under ${launcher}`);
+}
+
+t.test('a 2-process run resumed in 1 process ends with the weights of 1 process all along', async (t) => {
+  t.equal(train([...short, '--name', 'whole', '--max-steps', '8']).status, 0);
+  const first = train([...short, '--name', 'split', '--max-steps', '4', '--nproc-per-node', '2']);
+  t.equal(first.status, 0, first.stderr);
+  const resumed = train(['--resume', join(out, 'split'), '--max-steps', '8', '--quiet']);
+  t.equal(resumed.status, 0, resumed.stderr);
+  const diff = maxRelative(newestCheckpoint('split')!, newestCheckpoint('whole')!);
+  t.ok(diff <= 1e-4, `max relative difference ${diff}`);
+});
+
+t.test("Debian's torchrun (--no_python) runs the same 2 ranks as the built-in launcher", async (t) => {
+  const builtIn = train([...short, '--name', 'builtin', '--max-steps', '4', '--nproc-per-node', '2']);
+  t.equal(builtIn.status, 0, builtIn.stderr);
+  // Python 3.11 needs --log_dir, -r and -t with Debian's torchrun 1.13 (its Std parsing).
+  const run = spawnSync(oraclePython, [
+    '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--no_python', '--log_dir', tempDir(t), '-r', '1', '-t', '1',
+    '--master_port', String(20000 + (process.pid % 20000)), process.execPath, cli, 'train', ...short, '--name', 'torchrun', '--max-steps', '4',
+  ], { encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0) t.comment(run.stderr.slice(-3000));
+  t.equal(run.status, 0, 'torchrun exits 0');
+  const diff = maxRelative(newestCheckpoint('torchrun')!, newestCheckpoint('builtin')!);
+  t.ok(diff <= 1e-6, `max relative difference ${diff}`);
+});
+
+t.test('kill -9 of one worker: the launcher ends every rank within 60 s naming it; the last checkpoint loads', async (t) => {
+  const run = launch([...long, '--name', 'killed', '--nproc-per-node', '2']);
+  await waitFor(() => newestCheckpoint('killed') !== undefined, 'a first checkpoint');
+  const victim = workerPid(run.child.pid!, 1);
+  const faultAt = performance.now();
+  process.kill(victim, 'SIGKILL');
+  const { code, at, stderr } = await run.exit;
+  const seconds = (at - faultAt) / 1000;
+  t.not(code, 0);
+  t.ok(seconds < 60, `ended ${seconds.toFixed(1)} s after the kill`);
+  t.match(stderr, new RegExp(`rank 1 \\(pid ${victim}\\) was killed by SIGKILL; stopping the other ranks`));
+  t.ok(checkpointStep(newestCheckpoint('killed')!) >= 10, 'torch.load reads the newest checkpoint');
+});
+
+t.test('a hung worker (SIGSTOP): the collective timeout ends the run within 60 s', async (t) => {
+  const run = launch([...long, '--name', 'hung', '--nproc-per-node', '2', '--collective-timeout', '5']);
+  await waitFor(() => newestCheckpoint('hung') !== undefined, 'a first checkpoint');
+  const victim = workerPid(run.child.pid!, 1);
+  const faultAt = performance.now();
+  process.kill(victim, 'SIGSTOP');
+  const { code, at, stderr } = await run.exit;
+  const seconds = (at - faultAt) / 1000;
+  t.not(code, 0);
+  t.ok(seconds < 60, `ended ${seconds.toFixed(1)} s after the hang`);
+  t.match(stderr, /rank 0 \(pid \d+\) exited with code 1; stopping the other ranks/);
+});
+
+t.test('SIGTERM to the launcher: every rank finishes its step, rank 0 checkpoints, all exit 0', async (t) => {
+  const run = launch([...long, '--name', 'stopped', '--nproc-per-node', '2']);
+  const metrics = join(out, 'stopped', 'metrics.jsonl');
+  await waitFor(() => existsSync(metrics) && readFileSync(metrics, 'utf8').includes('"step":3,'), 'step 3');
+  const signalAt = performance.now();
+  run.child.kill('SIGTERM');
+  const { code, at } = await run.exit;
+  const seconds = (at - signalAt) / 1000;
+  t.equal(code, 0);
+  t.ok(seconds < 30, `stopped in ${seconds.toFixed(1)} s`);
+  const steps = readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'step');
+  t.equal(checkpointStep(newestCheckpoint('stopped')!), steps.at(-1).step, 'the checkpoint is at the last step run');
+});
