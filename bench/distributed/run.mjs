@@ -55,8 +55,8 @@ const per = Math.max(1, Math.floor(cores / processes));
 const results = [
   run(`1 process × ${cores} threads`, ['--threads', String(cores), '--workers', String(cores)]),
   run(`${processes} processes × ${per} thread(s), buckets 1 + 25 MiB`, ['--nproc-per-node', String(processes)]),
-  run(`${processes} processes, buckets 0.25 + 1 MiB`, ['--nproc-per-node', String(processes), '--bucket-first-mib', '0.25', '--bucket-cap-mib', '1']),
-  run(`${processes} processes, one bucket (no overlap)`, ['--nproc-per-node', String(processes), '--bucket-first-mib', '1000', '--bucket-cap-mib', '1000']),
+  run(`${processes} processes, buckets 0.25 + 1 MiB`, ['--nproc-per-node', String(processes), '--bucket-first-mb', '0.25', '--bucket-cap-mb', '1']),
+  run(`${processes} processes, one bucket (no overlap)`, ['--nproc-per-node', String(processes), '--bucket-first-mb', '1000', '--bucket-cap-mb', '1000']),
 ];
 console.log('\n| configuration | images/s | vs 1 process | median step (s) | median exposed all-reduce (ms) |\n|---|---|---|---|---|');
 for (const r of results) {

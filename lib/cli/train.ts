@@ -56,8 +56,8 @@ const descriptions: Record<keyof TrainConfig, string> = {
   syncBn: 'Data-parallel: batch statistics over the global batch, online and target (SyncBatchNorm)',
   steinScope: "Data-parallel: 'global' scores every rank's embeddings (independent of the process count); 'local' each rank's own, as the authors' code",
   collectiveTimeout: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)',
-  bucketFirstMiB: 'Data-parallel: size of the first gradient bucket, MiB',
-  bucketCapMiB: 'Data-parallel: size of the other gradient buckets, MiB',
+  bucketFirstMb: 'Data-parallel: size of the first gradient bucket, MiB',
+  bucketCapMb: 'Data-parallel: size of the other gradient buckets, MiB',
 };
 
 function kebab(name: string): string {

@@ -144,8 +144,8 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   config.syncBn ??= defaultConfig.syncBn;
   config.steinScope ??= defaultConfig.steinScope;
   config.collectiveTimeout ??= defaultConfig.collectiveTimeout;
-  config.bucketFirstMiB ??= defaultConfig.bucketFirstMiB;
-  config.bucketCapMiB ??= defaultConfig.bucketCapMiB;
+  config.bucketFirstMb ??= defaultConfig.bucketFirstMb;
+  config.bucketCapMb ??= defaultConfig.bucketCapMb;
   return {
     path,
     model,

@@ -71,8 +71,8 @@ export interface TrainConfig {
   /** Data-parallel runs: a collective not finished after this many seconds ends the run (a dead or hung rank). */
   collectiveTimeout: number;
   /** Data-parallel runs: gradient bucket sizes in MiB, the first bucket and the others (DDP's 1 and 25). */
-  bucketFirstMiB: number;
-  bucketCapMiB: number;
+  bucketFirstMb: number;
+  bucketCapMb: number;
 }
 
 export const defaultConfig: TrainConfig = {
@@ -119,8 +119,8 @@ export const defaultConfig: TrainConfig = {
   syncBn: true,
   steinScope: 'global',
   collectiveTimeout: 30,
-  bucketFirstMiB: 1,
-  bucketCapMiB: 25,
+  bucketFirstMb: 1,
+  bucketCapMb: 25,
 };
 
 export const presets: Record<'imagenet-r50' | 'small' | 'demo', Partial<TrainConfig>> = {
@@ -224,6 +224,6 @@ export function validateConfig(config: object): asserts config is TrainConfig {
   integer('maxSteps', 0);
   oneOf('steinScope', ['global', 'local']);
   number('collectiveTimeout', 0, Infinity, true);
-  number('bucketFirstMiB', 0, Infinity, true);
-  number('bucketCapMiB', 0, Infinity, true);
+  number('bucketFirstMb', 0, Infinity, true);
+  number('bucketCapMb', 0, Infinity, true);
 }

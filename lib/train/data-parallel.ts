@@ -25,7 +25,7 @@ export class DataParallelRun {
   coreOptions(config: TrainConfig): ParallelOptions {
     return {
       group: this.group, syncBn: config.syncBn, steinScope: config.steinScope,
-      bucketFirstBytes: Math.round(config.bucketFirstMiB * MiB), bucketCapBytes: Math.round(config.bucketCapMiB * MiB),
+      bucketFirstBytes: Math.round(config.bucketFirstMb * MiB), bucketCapBytes: Math.round(config.bucketCapMb * MiB),
     };
   }
 
