@@ -81,6 +81,9 @@ export class ProgressPrinter {
         break;
       case 'checkpoint':
         if (!this.mode.quiet) this.line(`checkpoint ${event.path}`);
+        if (event.replicaDrift) {
+          this.line(`warning: the ranks' weights differ from rank 0's (drift ${event.replicaDrift.toExponential(2)}); the checkpoint holds rank 0's`, process.stderr);
+        }
         break;
       case 'warning':
         this.line(`warning: ${event.message}`, process.stderr);

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parse } from 'yaml';
 import { worldFromEnvironment } from '../distributed/environment.js';
-import { exitWithLauncher, launchLocal } from '../distributed/launcher.js';
+import { exitWithLauncher } from '../distributed/launcher.js';
 import { InputError } from '../errors.js';
 import { defaultConfig, presets, type TrainConfig } from '../train/config.js';
 import { changeableOnResume } from '../train/preflight.js';
@@ -128,17 +128,14 @@ export function register(yargs: Argv): Argv {
         flags[field] = typeof given === 'string' ? fieldValue(given, value) : given;
       }
       const file = args.config ? await readConfigFile(String(args.config)) : {};
+      // With --nproc-per-node the Trainer starts the workers (after checking the configuration
+      // once, here) and yields rank 0's events; a worker finds its rank in the environment.
       const trainer = new Trainer({ ...file, ...flags } as Partial<TrainConfig>, {
         ...(args.preset !== undefined && { preset: String(args.preset) }),
         ...(args.resume !== undefined && { resume: String(args.resume) }),
+        nprocPerNode: processCount(args.nprocPerNode),
       });
       const world = worldFromEnvironment();
-      const processes = processCount(args.nprocPerNode);
-      if (processes > 1 && !world) {
-        // The configuration was checked above, once, before any worker starts.
-        process.exitCode = await launchLocal({ nprocPerNode: processes, script: process.argv[1]!, args: withoutLauncherFlag(process.argv.slice(2)) });
-        return;
-      }
       exitWithLauncher();
       // Rank 0 speaks for a data-parallel run; the others only fail loudly.
       const printer = new ProgressPrinter({ quiet: Boolean(args.quiet), json: Boolean(args.json), silent: Boolean(world && world.rank > 0) });
@@ -169,16 +166,6 @@ function processCount(value: unknown): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`--nproc-per-node must be an integer >= 1, got ${JSON.stringify(value)}`);
   return n;
-}
-
-/** The worker's arguments: the launcher's, without --nproc-per-node. */
-function withoutLauncherFlag(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--nproc-per-node' || argv[i] === '--nprocPerNode') i++;
-    else if (!/^--nproc-?per-?node=/i.test(argv[i]!)) out.push(argv[i]!);
-  }
-  return out;
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

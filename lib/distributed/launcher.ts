@@ -1,10 +1,12 @@
-// `mveb-torch train --nproc-per-node N`: N worker processes on this machine with torchrun's
-// variables (127.0.0.1, a free port). Rank 0 prints; the others' errors come prefixed. A rank that
+// `mveb-torch train --nproc-per-node N` (Trainer's nprocPerNode): N worker processes on this
+// machine with torchrun's variables (127.0.0.1, a free port). Rank 0's output is read by the
+// caller; the others' errors come prefixed with their rank. A rank that
 // dies ends the others at once (the run cannot go on, and checkpoints are written atomically, so
 // the last one is whole); Ctrl-C or SIGTERM asks every rank to finish its step, rank 0 to
 // checkpoint, and all to exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 
 export interface LaunchOptions {
   nprocPerNode: number;
@@ -30,65 +32,77 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
-/** Runs the workers to the end; resolves with the exit code the launcher should end with. */
-export async function launchLocal(options: LaunchOptions): Promise<number> {
+export interface LocalJob {
+  /** Asks every rank to finish its step and stop (rank 0 checkpoints): SIGTERM to each. */
+  stop(): void;
+  /** Kills every rank at once. */
+  kill(): void;
+  /** Settles when every rank has exited: 0, or 1 when a rank failed (`failure` says which). */
+  done: Promise<{ code: number; failure?: string }>;
+}
+
+/**
+ * Starts the workers. Rank 0's stdout goes to `rank0Stdout` ('inherit': this process's;
+ * a function: line by line), the other ranks' stderr is prefixed with their rank.
+ */
+export async function startLocal(
+  options: LaunchOptions & { rank0Stdout?: 'inherit' | ((line: string) => void) },
+): Promise<LocalJob> {
   const { nprocPerNode: n } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const port = await freePort();
   const workers: ChildProcess[] = [];
   const running = new Set<number>();
   let failure: string | undefined;
-  let signals = 0;
-
-  const killAll = (signal: NodeJS.Signals) => {
+  let stopping = false;
+  const signalAll = (signal: NodeJS.Signals) => {
     for (const r of running) workers[r]!.kill(signal);
   };
+  let settle!: (result: { code: number; failure?: string }) => void;
+  const done = new Promise<{ code: number; failure?: string }>((resolve) => (settle = resolve));
+  const rank0Stdout = options.rank0Stdout ?? 'inherit';
 
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (++signals > 1) {
-        killAll('SIGKILL');
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      }
-      log(`mveb-torch: ${signal}: every rank finishes its step, rank 0 writes a checkpoint (again to quit now)`);
-      killAll('SIGTERM');
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
-    for (let rank = 0; rank < n; rank++) {
-      const child = spawn(process.execPath, [options.script, ...options.args], {
-        env: {
-          ...process.env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(n), LOCAL_WORLD_SIZE: String(n),
-          GROUP_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), TORCHELASTIC_USE_AGENT_STORE: 'False',
-          MVEB_LAUNCHER_PID: String(process.pid),
-        },
-        // Its own process group: a terminal's Ctrl-C reaches the launcher alone, which asks once.
-        detached: true,
-        stdio: rank === 0 ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'ignore', 'pipe'],
-      });
-      child.stderr?.setEncoding('utf8').on('data', (text: string) => {
-        for (const line of text.split('\n')) if (line) process.stderr.write(`[rank ${rank}] ${line}\n`);
-      });
-      workers.push(child);
-      running.add(rank);
-      child.on('exit', (code, signal) => {
-        running.delete(rank);
-        if ((code !== 0 || signal) && failure === undefined && signals === 0) {
-          failure = `mveb-torch: rank ${rank} (pid ${child.pid}) ${describeExit(code, signal)}; stopping the other ranks`;
-          log(failure);
-          killAll('SIGKILL');
-        } else if (code !== 0 || signal) {
-          failure ??= `rank ${rank} ${describeExit(code, signal)}`;
-        }
-        if (running.size === 0) {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve(failure === undefined ? 0 : 1);
-        }
-      });
+  for (let rank = 0; rank < n; rank++) {
+    const child = spawn(process.execPath, [options.script, ...options.args], {
+      env: {
+        ...process.env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(n), LOCAL_WORLD_SIZE: String(n),
+        GROUP_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), TORCHELASTIC_USE_AGENT_STORE: 'False',
+        MVEB_LAUNCHER_PID: String(process.pid),
+      },
+      // Its own process group: a terminal's Ctrl-C reaches the launcher alone, which asks once.
+      detached: true,
+      stdio: ['ignore', rank === 0 && rank0Stdout === 'inherit' ? 'inherit' : rank === 0 ? 'pipe' : 'ignore', rank === 0 ? 'inherit' : 'pipe'],
+    });
+    if (rank === 0 && typeof rank0Stdout === 'function') {
+      createInterface({ input: child.stdout! }).on('line', rank0Stdout);
     }
-  });
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      for (const line of text.split('\n')) if (line) process.stderr.write(`[rank ${rank}] ${line}\n`);
+    });
+    workers.push(child);
+    running.add(rank);
+    child.on('exit', (code, signal) => {
+      running.delete(rank);
+      if ((code !== 0 || signal) && failure === undefined) {
+        failure = `mveb-torch: rank ${rank} (pid ${child.pid}) ${describeExit(code, signal)}`;
+        // The run cannot go on without it; checkpoints are atomic, so the last one is whole.
+        if (!stopping) {
+          failure += '; stopping the other ranks';
+          log(failure);
+          signalAll('SIGKILL');
+        }
+      }
+      if (running.size === 0) settle(failure === undefined ? { code: 0 } : { code: 1, failure });
+    });
+  }
+  return {
+    stop: () => {
+      stopping = true;
+      signalAll('SIGTERM');
+    },
+    kill: () => signalAll('SIGKILL'),
+    done,
+  };
 }
 
 /** In a worker: end when the launcher is gone (killed), instead of training on alone. */

@@ -46,4 +46,13 @@ export class ProcessGroup {
   broadcastModel(model: Model): Promise<void> {
     return this.handle.broadcastModel(model.handle);
   }
+
+  /**
+   * How far the replicas have drifted apart: the largest difference over ranks of a per-tensor
+   * sum (float64) of every parameter and buffer, from rank 0's. Every rank applies the same
+   * averaged step, so it is exactly 0 unless something went wrong.
+   */
+  replicaDrift(model: Model): Promise<number> {
+    return this.handle.replicaDrift(model.handle);
+  }
 }

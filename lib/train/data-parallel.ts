@@ -35,12 +35,17 @@ export class DataParallelRun {
     return { stop: stops! > 0, skip: skips! > 0 };
   }
 
+  /** Every rank waits here for the others, as long as rank 0 may need for its own jobs. */
+  waitForAll(): Promise<void> {
+    return this.group.barrier(MAIN_JOB_TIMEOUT_MS);
+  }
+
   /** Rank 0 runs `job`, the others wait until it is done; every rank gets rank 0's outcome or undefined. */
   async onMain<T>(job: () => Promise<T>): Promise<T | undefined> {
     try {
       return this.isMain ? await job() : undefined;
     } finally {
-      await this.group.barrier(MAIN_JOB_TIMEOUT_MS);
+      await this.waitForAll();
     }
   }
 }

@@ -9,6 +9,7 @@ export type TrainEvent =
   | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number; epochImages: number; epochSeconds: number } & NativeTrainStepStats)
   | { type: 'epoch'; epoch: number; step: number; meanLoss: number; skippedSteps: number; skippedImages: number; seconds: number; imagesPerSecond: number; health?: NativeEmbeddingHealth }
   | { type: 'knn'; epoch: number; accuracy: number; baseline?: { initialisation?: number; rawPixels?: number } }
-  | { type: 'checkpoint'; path: string; position: TrainingPosition }
+  /** replicaDrift (data-parallel runs): 0 when every rank holds the weights that were saved. */
+  | { type: 'checkpoint'; path: string; position: TrainingPosition; replicaDrift?: number }
   | { type: 'warning'; message: string }
   | { type: 'end'; reason: 'completed' | 'stopped' | 'max-steps'; position: TrainingPosition; runDir: string; knn?: { pretrained: number; initialisation?: number; rawPixels?: number } };

@@ -43,7 +43,7 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
       if (!signal.aborted) throw error; // stopped before the first step: nothing to restore
     }
   }
-  await parallel?.onMain(async () => {}); // the other ranks wait for the baselines
+  await parallel?.waitForAll(); // rank 0 may have been measuring the baselines
 
   const core = new TrainingCore(model, {
     optimizer: config.optimizer,

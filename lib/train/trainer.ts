@@ -9,6 +9,7 @@ import { FileError, InputError } from '../errors.js';
 import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
 import { embeddingHealth } from './embedding-health.js';
+import { launchedRun } from './launched-run.js';
 import { checkAgainstMachine, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { setUpSession } from './setup.js';
@@ -22,6 +23,11 @@ export interface TrainerOptions {
   preset?: string;
   /** A checkpoint file or run directory to continue. */
   resume?: string;
+  /**
+   * Data-parallel on this machine: run() starts this many worker processes (Gloo) and yields
+   * rank 0's events. A process already started by a launcher (torchrun's variables) is a worker.
+   */
+  nprocPerNode?: number;
 }
 
 export class Trainer {
@@ -36,6 +42,8 @@ export class Trainer {
     const flags = options.resume && config.data === undefined ? { ...config, data: '(from the checkpoint)' } : config;
     this.config = resolveConfig({ ...(options.preset && { preset: options.preset }), flags });
     this.given = { ...(options.preset && presets[options.preset as PresetName]), ...config };
+    const n = options.nprocPerNode;
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new InputError(`nprocPerNode must be an integer >= 1, got ${n}`);
   }
 
   /**
@@ -55,6 +63,13 @@ export class Trainer {
     // is locked first, so that a run still writing it is named as such. In a data-parallel run
     // rank 0 alone owns the run directory.
     const world = worldFromEnvironment();
+    if (!world && (this.options.nprocPerNode ?? 1) > 1) {
+      yield* launchedRun(this.given, {
+        nprocPerNode: this.options.nprocPerNode!, signal: this.stopping.signal,
+        ...(this.options.resume && { resume: this.options.resume }),
+      });
+      return;
+    }
     const isMain = !world || world.rank === 0;
     let run: RunOutput | undefined;
     try {
@@ -237,11 +252,14 @@ export class Trainer {
   /** Rank 0 writes the checkpoint (the others wait for it); undefined on the other ranks. */
   private async checkpoint(session: Session): Promise<TrainEvent | undefined> {
     session.checkpointedStep = session.position.step;
-    if (session.parallel) return session.parallel.onMain(() => this.writeCheckpoint(session));
-    return this.writeCheckpoint(session);
+    const { parallel } = session;
+    if (!parallel) return this.writeCheckpoint(session);
+    // What is saved is rank 0's: say whether every rank holds the same (online, target, BN).
+    const replicaDrift = await parallel.group.replicaDrift(session.model);
+    return parallel.onMain(() => this.writeCheckpoint(session, replicaDrift));
   }
 
-  private async writeCheckpoint(session: Session): Promise<TrainEvent> {
+  private async writeCheckpoint(session: Session, replicaDrift?: number): Promise<TrainEvent> {
     const { run, model, core, position, config } = session;
     let path: string;
     try {
@@ -252,8 +270,8 @@ export class Trainer {
       throw new FileError(`checkpoint at step ${position.step} not written: ${cause}; the previous checkpoint is kept`);
     }
     await pruneCheckpoints(run.path, config.keepCheckpoints);
-    await run.log({ type: 'checkpoint', path, ...position });
-    return { type: 'checkpoint', path, position };
+    await run.log({ type: 'checkpoint', path, ...position, ...(replicaDrift !== undefined && { replicaDrift }) });
+    return { type: 'checkpoint', path, position, ...(replicaDrift !== undefined && { replicaDrift }) };
   }
 }
 

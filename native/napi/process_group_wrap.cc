@@ -60,6 +60,7 @@ void ProcessGroupWrap::define(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod<&ProcessGroupWrap::sum>("sum"),
                                         InstanceMethod<&ProcessGroupWrap::barrier>("barrier"),
                                         InstanceMethod<&ProcessGroupWrap::broadcastModel>("broadcastModel"),
+                                        InstanceMethod<&ProcessGroupWrap::replicaDrift>("replicaDrift"),
                                     });
   AddonData::of(env).processGroupConstructor = Napi::Persistent(ctor);
   auto distributed = Napi::Object::New(env);
@@ -138,6 +139,24 @@ Napi::Value ProcessGroupWrap::broadcastModel(const Napi::CallbackInfo& info) {
     for (const auto& tensor : model->parameters()) send(tensor);
     for (const auto& tensor : model->buffers()) send(tensor);
     return resolvesUndefined();
+  });
+}
+
+// replicaDrift(model) → Promise<number>: how far the replicas have drifted apart — the largest
+// difference, over ranks, of a per-tensor sum (float64) of every parameter and buffer (both
+// branches) from rank 0's. Every rank applies the same averaged step, so it is 0 exactly.
+Napi::Value ProcessGroupWrap::replicaDrift(const Napi::CallbackInfo& info) {
+  SiameseModel model = ModelWrap::unwrapModel(info[0], "replicaDrift: model");
+  auto group = group_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "replicaDrift", [group, model] {
+    at::NoGradGuard noGrad;
+    std::vector<at::Tensor> sums;
+    for (const auto& tensor : model->parameters()) sums.push_back(tensor.detach().to(at::kCPU, at::kDouble).sum());
+    for (const auto& tensor : model->buffers()) sums.push_back(tensor.detach().to(at::kCPU, at::kDouble).sum());
+    const at::Tensor mine = at::stack(sums);
+    const at::Tensor all = group->allGather(mine).view({group->worldSize(), mine.numel()});
+    const double drift = (all - all[0]).abs().max().item<double>();
+    return JsResultBuilder([drift](Napi::Env env) -> Napi::Value { return Napi::Number::New(env, drift); });
   });
 }
 

@@ -75,8 +75,22 @@ t.test('without SyncBN each rank normalises its own 8 images: the weights end el
   t.ok(diff.maxRelative > 1e-3, `max relative difference ${diff.maxRelative} (${diff.key})`);
 });
 
+t.test('the EMA target, the online branch and the BN statistics are identical on both ranks', async (t) => {
+  const records = readFileSync(join(out, 'two', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const checkpoints = records.filter((r) => r.type === 'checkpoint');
+  t.equal(checkpoints.length, 1);
+  t.equal(checkpoints[0].replicaDrift, 0, 'per-tensor sums of rank 1 equal rank 0\'s exactly');
+});
+
+t.test('many small gradient buckets: the same weights', async (t) => {
+  const run = train([...recipe, '--name', 'buckets', '--nproc-per-node', '2', '--bucket-first-mb', '0.01', '--bucket-cap-mb', '0.1']);
+  t.equal(run.status, 0, run.stderr);
+  const diff = compare(checkpointOf('buckets'), checkpointOf('one'));
+  t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
+});
+
 t.test('rank 0 alone writes the run directory and its metrics', async (t) => {
   const metrics = readdirSync(join(out, 'two'));
   t.ok(metrics.includes('metrics.jsonl') && metrics.includes('config.yaml'));
-  t.same(readdirSync(out).sort(), ['local', 'one', 'two', 'unsynced']);
+  t.same(readdirSync(out).sort(), ['buckets', 'local', 'one', 'two', 'unsynced']);
 });

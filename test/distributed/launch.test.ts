@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
-import { train } from '../helpers/runs.js';
+import { Trainer } from '../../lib/index.js';
+import { events, tiny, train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const out = tempDir(t, 'mveb-launch-');
@@ -82,6 +83,20 @@ t.test('a 2-process run resumed in 1 process ends with the weights of 1 process 
   t.equal(resumed.status, 0, resumed.stderr);
   const diff = maxRelative(newestCheckpoint('split')!, newestCheckpoint('whole')!);
   t.ok(diff <= 1e-4, `max relative difference ${diff}`);
+});
+
+t.test('the Trainer API starts the workers itself and yields rank 0 events', async (t) => {
+  const trainer = new Trainer(
+    { ...tiny, data: 'synthetic:96', epochs: 1, maxSteps: 3, knnEvery: 0, threads: 1, output: out, name: 'api' },
+    { nprocPerNode: 2 },
+  );
+  const all = await events(trainer);
+  const start = all.find((e) => e.type === 'start');
+  t.equal(start?.type === 'start' && start.processes, 2);
+  t.equal(all.filter((e) => e.type === 'step').length, 3);
+  const end = all.at(-1);
+  t.equal(end?.type === 'end' && end.reason, 'max-steps');
+  t.ok(newestCheckpoint('api'), 'rank 0 wrote the checkpoint');
 });
 
 t.test("Debian's torchrun (--no_python) runs the same 2 ranks as the built-in launcher", async (t) => {
