@@ -44,6 +44,10 @@ export class Trainer {
     this.given = { ...(options.preset && presets[options.preset as PresetName]), ...config };
     const n = options.nprocPerNode;
     if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new InputError(`nprocPerNode must be an integer >= 1, got ${n}`);
+    // Refused here, before any worker starts (a resumed run's batch is checked by the workers).
+    if (n !== undefined && n > 1 && !options.resume && this.config.batchSize % n !== 0) {
+      throw new InputError(`config: batchSize ${this.config.batchSize} (the global batch) must be a multiple of the ${n} processes`);
+    }
   }
 
   /**

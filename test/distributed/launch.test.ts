@@ -99,6 +99,18 @@ t.test('the Trainer API starts the workers itself and yields rank 0 events', asy
   t.ok(newestCheckpoint('api'), 'rank 0 wrote the checkpoint');
 });
 
+t.test('bad launches are refused in one line before any worker starts', async (t) => {
+  const odd = train([...model, '--data', 'synthetic:96', '--batch-size', '15', '--name', 'odd', '--nproc-per-node', '2']);
+  t.equal(odd.status, 1);
+  t.match(odd.stderr, /^config: batchSize 15 \(the global batch\) must be a multiple of the 2 processes\n$/);
+  for (const bad of ['0', 'two', '1.5']) {
+    const run = train([...short, '--name', 'bad', '--nproc-per-node', bad]);
+    t.equal(run.status, 1, bad);
+    t.match(run.stderr, new RegExp(`--nproc-per-node must be an integer >= 1, got "${bad}"`));
+  }
+  t.notOk(existsSync(join(out, 'odd')) || existsSync(join(out, 'bad')), 'no run directory');
+});
+
 t.test("Debian's torchrun (--no_python) runs the same 2 ranks as the built-in launcher", async (t) => {
   const builtIn = train([...short, '--name', 'builtin', '--max-steps', '4', '--nproc-per-node', '2']);
   t.equal(builtIn.status, 0, builtIn.stderr);
