@@ -9,6 +9,8 @@ export interface LibTorchLocation {
   includeDirs: string[];
   libDir: string;
   cuda: boolean;
+  /** Gloo's headers are beside LibTorch's: the addon gets data-parallel training on CPU. */
+  gloo: boolean;
   cxx11Abi: 0 | 1;
   cxxStandard: 17 | 20;
 }

@@ -112,6 +112,8 @@ function describe({ cmakeDir, source }) {
     includeDirs: [includeRoot, join(includeRoot, 'torch', 'csrc', 'api', 'include')],
     libDir,
     cuda: readdirSync(libDir).some((f) => f.startsWith('libtorch_cuda')),
+    // Gloo's headers beside LibTorch's (Debian: libgloo-dev): data-parallel training on CPU.
+    gloo: existsSync(join(includeRoot, 'gloo', 'algorithm.h')),
     cxx11Abi: abiMatch ? Number(abiMatch[1]) : 1,
     // LibTorch 2.13 and later use C++20 in their headers.
     cxxStandard: major > 2 || (major === 2 && minor >= 13) ? 20 : 17,
@@ -158,7 +160,7 @@ function main(argv) {
     const gyp = {
       include_dirs: info.includeDirs.join(' '),
       lib_dir: info.libDir,
-      defines: `_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`,
+      defines: [`_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`, ...(info.gloo ? ['USE_C10D_GLOO', 'MVEB_WITH_GLOO'] : [])].join(' '),
       cxx_std: `-std=c++${info.cxxStandard}`,
     };
     if (!(field in gyp)) throw new Error(`unknown --gyp field ${field}`);

@@ -8,7 +8,7 @@ import { tempDir } from './helpers/tmp.js';
 
 const expectedTorch = JSON.parse(
   execFileSync(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')], { encoding: 'utf8' }),
-) as { version: string; cuda: boolean };
+) as { version: string; cuda: boolean; gloo: boolean };
 
 function infoJson(addon?: string): Record<string, any> {
   const env = { ...process.env };
@@ -30,6 +30,7 @@ for (const [flavour, addon] of builds) {
     t.same([report.build.origin.kind, report.build.origin.reason], ['env', 'MVEB_ADDON names it']);
     t.equal(report.libtorch.version, expectedTorch.version);
     t.equal(report.package.name, 'mveb-torch');
+    t.same(report.distributedBackends, expectedTorch.gloo ? ['gloo'] : [], 'Gloo exactly when its headers are there');
     t.type(report.threads.intraOp, 'number');
     t.ok(report.threads.intraOp >= 1);
     if (!report.cudaCompiled) {

@@ -81,7 +81,8 @@ export async function startLocal(
     });
     workers.push(child);
     running.add(rank);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': rank 0's last lines (its end event) are read by then.
+    child.on('close', (code, signal) => {
       running.delete(rank);
       if ((code !== 0 || signal) && failure === undefined) {
         failure = `mveb-torch: rank ${rank} (pid ${child.pid}) ${describeExit(code, signal)}`;
