@@ -1,9 +1,8 @@
 // `mveb-torch train --nproc-per-node N` (Trainer's nprocPerNode): N worker processes on this
 // machine with torchrun's variables (127.0.0.1, a free port). Rank 0's output is read by the
-// caller; the others' errors come prefixed with their rank. A rank that
-// dies ends the others at once (the run cannot go on, and checkpoints are written atomically, so
-// the last one is whole); Ctrl-C or SIGTERM asks every rank to finish its step, rank 0 to
-// checkpoint, and all to exit 0.
+// caller; the others' errors come prefixed with their rank. A rank that dies ends the others at
+// once (the run cannot go on, and checkpoints are written atomically, so the last one is
+// whole); stop() asks every rank to finish its step, rank 0 to checkpoint, and all to exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -35,19 +34,12 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 export interface LocalJob {
   /** Asks every rank to finish its step and stop (rank 0 checkpoints): SIGTERM to each. */
   stop(): void;
-  /** Kills every rank at once. */
-  kill(): void;
   /** Settles when every rank has exited: 0, or 1 when a rank failed (`failure` says which). */
   done: Promise<{ code: number; failure?: string }>;
 }
 
-/**
- * Starts the workers. Rank 0's stdout goes to `rank0Stdout` ('inherit': this process's;
- * a function: line by line), the other ranks' stderr is prefixed with their rank.
- */
-export async function startLocal(
-  options: LaunchOptions & { rank0Stdout?: 'inherit' | ((line: string) => void) },
-): Promise<LocalJob> {
+/** Starts the workers; rank 0's stdout goes to `rank0Stdout` line by line. */
+export async function startLocal(options: LaunchOptions & { rank0Stdout: (line: string) => void }): Promise<LocalJob> {
   const { nprocPerNode: n } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const port = await freePort();
@@ -60,7 +52,6 @@ export async function startLocal(
   };
   let settle!: (result: { code: number; failure?: string }) => void;
   const done = new Promise<{ code: number; failure?: string }>((resolve) => (settle = resolve));
-  const rank0Stdout = options.rank0Stdout ?? 'inherit';
 
   for (let rank = 0; rank < n; rank++) {
     const child = spawn(process.execPath, [options.script, ...options.args], {
@@ -71,11 +62,9 @@ export async function startLocal(
       },
       // Its own process group: a terminal's Ctrl-C reaches the launcher alone, which asks once.
       detached: true,
-      stdio: ['ignore', rank === 0 && rank0Stdout === 'inherit' ? 'inherit' : rank === 0 ? 'pipe' : 'ignore', rank === 0 ? 'inherit' : 'pipe'],
+      stdio: ['ignore', rank === 0 ? 'pipe' : 'ignore', rank === 0 ? 'inherit' : 'pipe'],
     });
-    if (rank === 0 && typeof rank0Stdout === 'function') {
-      createInterface({ input: child.stdout! }).on('line', rank0Stdout);
-    }
+    if (rank === 0) createInterface({ input: child.stdout! }).on('line', options.rank0Stdout);
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       for (const line of text.split('\n')) if (line) process.stderr.write(`[rank ${rank}] ${line}\n`);
     });
@@ -101,7 +90,6 @@ export async function startLocal(
       stopping = true;
       signalAll('SIGTERM');
     },
-    kill: () => signalAll('SIGKILL'),
     done,
   };
 }
