@@ -150,6 +150,9 @@ export interface NativeProcessGroup {
 }
 
 export interface NativeProcessGroupOptions {
+  backend: 'gloo' | 'nccl';
+  /** NCCL: this rank's GPU. */
+  cudaDevice?: number;
   rank: number;
   worldSize: number;
   masterAddr: string;

@@ -1,5 +1,5 @@
 // Where this process stands in a data-parallel job, read from torchrun's environment (the
-// variables the built-in launcher sets too). Absent or WORLD_SIZE=1: a single process.
+// variables the built-in launcher sets too). No WORLD_SIZE: a single process.
 import { InputError } from '../errors.js';
 
 export interface WorldEnvironment {
@@ -23,9 +23,12 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number): num
   return value;
 }
 
-/** The job this process belongs to, or undefined when it runs alone. */
+/**
+ * The job this process belongs to, or undefined when it runs alone. A job of one (torchrun
+ * --nproc_per_node 1: WORLD_SIZE=1 with RANK) is a job: it gets a process group of one.
+ */
 export function worldFromEnvironment(env: NodeJS.ProcessEnv = process.env): WorldEnvironment | undefined {
-  if (env.WORLD_SIZE === undefined || env.WORLD_SIZE === '1') return undefined;
+  if (env.WORLD_SIZE === undefined || env.WORLD_SIZE === '' || (env.WORLD_SIZE === '1' && env.RANK === undefined)) return undefined;
   const worldSize = integerVariable(env, 'WORLD_SIZE', 1);
   const rank = integerVariable(env, 'RANK', 0);
   if (rank >= worldSize) throw new InputError(`data-parallel run: RANK ${rank} is not below WORLD_SIZE ${worldSize}`);

@@ -9,15 +9,23 @@ import type { WorldEnvironment } from './environment.js';
 export class ProcessGroup {
   private constructor(/** @internal */ readonly handle: NativeProcessGroup) {}
 
-  /** Blocks (off the JS thread) until every rank has joined, or fails after `timeoutMs`. */
-  static async connect(world: WorldEnvironment, { timeoutMs }: { timeoutMs: number }): Promise<ProcessGroup> {
-    if (!native().distributed.backends().includes('gloo')) {
+  /**
+   * Blocks (off the JS thread) until every rank has joined, or fails after `timeoutMs`. Gloo for
+   * a CPU run, NCCL for a CUDA run (one GPU per process: LOCAL_RANK's).
+   */
+  static async connect(world: WorldEnvironment, { timeoutMs, device }: { timeoutMs: number; device: string }): Promise<ProcessGroup> {
+    const backend = device.startsWith('cuda') ? 'nccl' : 'gloo';
+    if (!native().distributed.backends().includes(backend)) {
       throw new NativeAddonError(
-        'mveb-torch: data-parallel training needs Gloo, which this build of the addon lacks (`mveb-torch info` lists ' +
-          'the backends): on Debian/Ubuntu, apt-get install libgloo-dev and rebuild (npx mveb-torch build)',
+        backend === 'gloo'
+          ? 'mveb-torch: data-parallel training on CPU needs Gloo, which this build of the addon lacks (`mveb-torch info` ' +
+              'lists the backends): on Debian/Ubuntu, apt-get install libgloo-dev and rebuild (npx mveb-torch build)'
+          : 'mveb-torch: data-parallel training on CUDA needs NCCL, which this build of the addon lacks (`mveb-torch info` ' +
+              'lists the backends): build it against a CUDA LibTorch whose NCCL headers are found (pip torch with CUDA)',
       );
     }
     const handle = await native().distributed.connect({
+      backend, cudaDevice: world.localRank,
       rank: world.rank, worldSize: world.worldSize, masterAddr: world.masterAddr, masterPort: world.masterPort,
       agentStore: world.agentStore, timeoutMs, ...(world.interface && { interface: world.interface }),
     });

@@ -13,8 +13,8 @@ const MiB = 1 << 20;
 export class DataParallelRun {
   private constructor(readonly group: ProcessGroup, readonly world: WorldEnvironment) {}
 
-  static async connect(world: WorldEnvironment, config: TrainConfig): Promise<DataParallelRun> {
-    return new DataParallelRun(await ProcessGroup.connect(world, { timeoutMs: config.collectiveTimeout * 1000 }), world);
+  static async connect(world: WorldEnvironment, config: TrainConfig, device: string): Promise<DataParallelRun> {
+    return new DataParallelRun(await ProcessGroup.connect(world, { timeoutMs: config.collectiveTimeout * 1000, device }), world);
   }
 
   get isMain(): boolean {

@@ -16,7 +16,7 @@ import { TrainingCore } from './training-core.js';
 
 export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<Session> {
   const { config, device, run, resumed, world } = setup;
-  const parallel = world ? await DataParallelRun.connect(world, config) : undefined;
+  const parallel = world ? await DataParallelRun.connect(world, config, device) : undefined;
   const worldSize = world?.worldSize ?? 1;
   const isMain = parallel?.isMain ?? true;
   const dataset = await openDataset(config.data);

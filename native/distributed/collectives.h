@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ATen/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <chrono>
 #include <memory>
@@ -22,6 +23,8 @@ class Collectives {
   virtual ~Collectives() = default;
   virtual int rank() const = 0;
   virtual int worldSize() const = 0;
+  // Where the tensors it reduces must live: CPU for Gloo here, this rank's GPU for NCCL.
+  virtual c10::Device device() const = 0;
   // In place, summed over ranks; started now, finished by wait().
   virtual std::unique_ptr<PendingCollective> allReduceSumAsync(at::Tensor& tensor) = 0;
   void allReduceSum(at::Tensor& tensor) { allReduceSumAsync(tensor)->wait(); }

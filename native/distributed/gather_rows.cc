@@ -8,7 +8,8 @@
 namespace mveb {
 
 GatheredRows gatherRows(Collectives& group, const at::Tensor& local) {
-  const at::Tensor counts = group.allGather(at::full({1}, local.size(0), at::kLong)).to(at::kCPU);
+  const at::Tensor counts =
+      group.allGather(at::full({1}, local.size(0), at::TensorOptions().dtype(at::kLong).device(group.device()))).cpu();
   const int64_t* count = counts.data_ptr<int64_t>();
   int64_t most = 0;
   GatheredRows out;

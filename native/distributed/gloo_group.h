@@ -1,5 +1,6 @@
-// A Gloo process group over TCP with torchrun's conventions: rank 0 hosts the TCPStore at
+// Process groups with torchrun's conventions: rank 0 hosts the TCPStore at
 // MASTER_ADDR:MASTER_PORT unless torchrun's agent already does (TORCHELASTIC_USE_AGENT_STORE).
+// Gloo here (CPU tensors); NCCL in nccl_group.h.
 #pragma once
 
 #include <chrono>
@@ -24,7 +25,12 @@ struct ProcessGroupOptions {
   // GLOO_SOCKET_IFNAME: the network interface to use; empty: loopback for a loopback master,
   // else the address of this host's name.
   std::string interface;
+  // NCCL: this rank's GPU (LOCAL_RANK).
+  int cudaDevice = 0;
 };
+
+// Throws std::invalid_argument unless 0 <= rank < worldSize.
+void checkRank(const ProcessGroupOptions& options);
 
 // Whether this build has Gloo (LibTorch's c10d headers and Gloo's, USE_C10D_GLOO).
 bool glooAvailable();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "distributed/gloo_group.h"
+#include "distributed/nccl_group.h"
 #include "napi/addon_data.h"
 #include "napi/args.h"
 #include "napi/model_wrap.h"
@@ -15,8 +16,8 @@ namespace {
 
 using Holder = std::shared_ptr<Collectives>;
 
-// connect({ rank, worldSize, masterAddr, masterPort, agentStore, storePrefix, timeoutMs, interface })
-//   → Promise<NativeProcessGroup>
+// connect({ backend: 'gloo' | 'nccl', rank, worldSize, masterAddr, masterPort, agentStore, storePrefix,
+//           timeoutMs, interface, cudaDevice }) → Promise<NativeProcessGroup>
 Napi::Value jsConnect(const Napi::CallbackInfo& info) {
   const std::string where = "processGroup";
   Napi::Object o = args::options(info, 0, where);
@@ -27,6 +28,8 @@ Napi::Value jsConnect(const Napi::CallbackInfo& info) {
   options.masterPort = static_cast<int>(args::number(o, "masterPort", options.masterPort, where));
   options.storePrefix = args::string(o, "storePrefix", "", where);
   options.interface = args::string(o, "interface", "", where);
+  options.cudaDevice = static_cast<int>(args::number(o, "cudaDevice", 0, where));
+  const bool nccl = args::choice<bool>(o, "backend", {{"gloo", false}, {"nccl", true}}, where);
   options.timeout = std::chrono::milliseconds(static_cast<int64_t>(args::number(o, "timeoutMs", 30000, where)));
   Napi::Value agent = o.Get("agentStore");
   options.agentStore = agent.IsBoolean() && agent.As<Napi::Boolean>().Value();
@@ -36,8 +39,8 @@ Napi::Value jsConnect(const Napi::CallbackInfo& info) {
   if (options.masterPort < 1 || options.masterPort > 65535)
     throw Napi::RangeError::New(info.Env(), where + ": masterPort must be in 1..65535, got " +
                                                 std::to_string(options.masterPort));
-  return AddonData::of(info.Env()).device->submit(info.Env(), where, [options] {
-    auto group = std::make_shared<Holder>(makeGlooGroup(options));
+  return AddonData::of(info.Env()).device->submit(info.Env(), where, [options, nccl] {
+    auto group = std::make_shared<Holder>(nccl ? makeNcclGroup(options) : makeGlooGroup(options));
     return JsResultBuilder([group](Napi::Env env) -> Napi::Value {
       return AddonData::of(env).processGroupConstructor.New({Napi::External<Holder>::New(env, group.get())});
     });
@@ -46,7 +49,8 @@ Napi::Value jsConnect(const Napi::CallbackInfo& info) {
 
 Napi::Value jsBackends(const Napi::CallbackInfo& info) {
   auto backends = Napi::Array::New(info.Env());
-  if (glooAvailable()) backends.Set(uint32_t{0}, "gloo");
+  if (glooAvailable()) backends.Set(backends.Length(), "gloo");
+  if (ncclAvailable()) backends.Set(backends.Length(), "nccl");
   return backends;
 }
 
@@ -102,9 +106,10 @@ Napi::Value ProcessGroupWrap::sum(const Napi::CallbackInfo& info) {
   }
   auto group = group_;
   return AddonData::of(info.Env()).device->submit(info.Env(), "sum", [group, values] {
-    at::Tensor t = at::tensor(values, at::kDouble);
+    at::Tensor t = at::tensor(values, at::kDouble).to(group->device());
     group->allReduceSum(t);
-    std::vector<double> out(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+    const at::Tensor summed = t.cpu();
+    std::vector<double> out(summed.data_ptr<double>(), summed.data_ptr<double>() + summed.numel());
     return JsResultBuilder([out](Napi::Env env) -> Napi::Value {
       auto result = Napi::Array::New(env, out.size());
       for (size_t i = 0; i < out.size(); ++i) result.Set(i, out[i]);
@@ -151,11 +156,11 @@ Napi::Value ProcessGroupWrap::replicaDrift(const Napi::CallbackInfo& info) {
   return AddonData::of(info.Env()).device->submit(info.Env(), "replicaDrift", [group, model] {
     at::NoGradGuard noGrad;
     std::vector<at::Tensor> sums;
-    for (const auto& tensor : model->parameters()) sums.push_back(tensor.detach().to(at::kCPU, at::kDouble).sum());
-    for (const auto& tensor : model->buffers()) sums.push_back(tensor.detach().to(at::kCPU, at::kDouble).sum());
-    const at::Tensor mine = at::stack(sums);
+    for (const auto& tensor : model->parameters()) sums.push_back(tensor.detach().to(at::kDouble).sum());
+    for (const auto& tensor : model->buffers()) sums.push_back(tensor.detach().to(at::kDouble).sum());
+    const at::Tensor mine = at::stack(sums).to(group->device());
     const at::Tensor all = group->allGather(mine).view({group->worldSize(), mine.numel()});
-    const double drift = (all - all[0]).abs().max().item<double>();
+    const double drift = (all - all[0]).abs().max().cpu().item<double>();
     return JsResultBuilder([drift](Napi::Env env) -> Napi::Value { return Napi::Number::New(env, drift); });
   });
 }
