@@ -73,8 +73,14 @@ step train-r50-bf16 node bin/mveb-torch.js train --data synthetic --batch-size 2
 # Data-parallel on CUDA: a one-rank NCCL job (torchrun's variables by hand; NCCL refuses two
 # ranks on one GPU, and pip wheels ship no Gloo headers, so this build has no Gloo-over-CUDA).
 step dp-nccl-one-rank env WORLD_SIZE=1 RANK=0 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 MASTER_ADDR=127.0.0.1 MASTER_PORT=29620 \
-  node bin/mveb-torch.js train --data synthetic --arch resnet18 --batch-size 64 --device cuda --max-steps 20 \
-  --knn-every 0 --log-every 1 --output "$OUT/runs" --name nccl1 --json
+  node bin/mveb-torch.js train --data synthetic --arch resnet18 --batch-size 64 --device cuda --precision fp32 \
+  --max-steps 20 --knn-every 0 --log-every 1 --output "$OUT/runs" --name nccl1 --json
+# The same recipe in one plain process (no group: at::batch_norm, no all-reduce) must end with
+# the one-rank job's weights: SyncBN's arithmetic and the NCCL gradient path on CUDA, checked.
+step dp-plain-one-process node bin/mveb-torch.js train --data synthetic --arch resnet18 --batch-size 64 --device cuda \
+  --precision fp32 --max-steps 20 --knn-every 0 --log-every 1 --output "$OUT/runs" --name plain1 --json
+step dp-nccl-vs-plain bash -c '"$1" test/distributed/compare_checkpoints.py "$0"/nccl1/checkpoint-*.pth "$0"/plain1/checkpoint-*.pth |
+  "$1" -c "import json, sys; d = json.load(sys.stdin); print(d); sys.exit(0 if d[\"maxRelative\"] <= 1e-3 else 1)"' "$OUT/runs" "$MVEB_PYTHON"
 if (( $(nvidia-smi -L 2>/dev/null | wc -l) >= 2 )); then
   step dp-nccl-two-gpus node bin/mveb-torch.js train --data synthetic --arch resnet18 --batch-size 64 --device cuda \
     --max-steps 20 --knn-every 0 --log-every 1 --output "$OUT/runs" --name nccl2 --nproc-per-node 2 --json

@@ -103,7 +103,9 @@ at::Tensor BatchNormImpl::forward(const at::Tensor& x) {
     at::NoGradGuard noGrad;
     num_batches_tracked.add_(1);
   }
-  if (is_training() && group_ && group_->worldSize() > 1) {
+  // A group of one runs the same arithmetic (and a one-rank GPU job checks it against
+  // at::batch_norm of a run without a group).
+  if (is_training() && group_) {
     return syncBatchNorm(x, weight, bias, running_mean, running_var, momentum_, eps_, *group_);
   }
   return at::batch_norm(x, weight, bias, running_mean, running_var, is_training(), momentum_, eps_,

@@ -1,6 +1,6 @@
 // BatchNorm over dim 1 of [N, C] or [N, C, H, W], with torch.nn.BatchNorm's names, defaults and
-// running-statistics rule, that becomes SyncBatchNorm while training once given a process group
-// of more than one rank: batch statistics over the global batch, forward and backward.
+// running-statistics rule, that becomes SyncBatchNorm while training once given a process group:
+// batch statistics over the global batch, forward and backward.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -16,7 +16,7 @@ class BatchNormImpl : public torch::nn::Module {
  public:
   explicit BatchNormImpl(int64_t features, double eps = 1e-5, double momentum = 0.1);
   at::Tensor forward(const at::Tensor& x);
-  // nullptr (or one rank): plain batch norm. The module keeps the group alive.
+  // nullptr: plain batch norm. The module keeps the group alive.
   void setSyncGroup(std::shared_ptr<Collectives> group) { group_ = std::move(group); }
 
   at::Tensor weight, bias, running_mean, running_var, num_batches_tracked;

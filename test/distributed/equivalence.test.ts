@@ -4,11 +4,11 @@
 // The recipe warms up (as the paper's): a recipe at full learning rate from step 0 is chaotic
 // enough that 1 and 2 threads of one process already end apart (bench/results/
 // 2026-11-29-distributed-cpu.md), and so would 1 and 2 processes.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { root } from '../helpers/paths.js';
+import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
 import { train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -89,8 +89,16 @@ t.test('many small gradient buckets: the same weights', async (t) => {
   t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
 });
 
+t.test("a job of one (torchrun's variables, 1 process) trains as a plain process: SyncBN's arithmetic = at::batch_norm", async (t) => {
+  const env = { ...process.env, WORLD_SIZE: '1', RANK: '0', LOCAL_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(21000 + (process.pid % 20000)) };
+  const one = spawnSync(process.execPath, [cli, 'train', ...recipe, '--name', 'group-of-one'], { encoding: 'utf8', env });
+  t.equal(one.status, 0, one.stderr);
+  const diff = compare(checkpointOf('group-of-one'), checkpointOf('one'));
+  t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
+});
+
 t.test('rank 0 alone writes the run directory and its metrics', async (t) => {
   const metrics = readdirSync(join(out, 'two'));
   t.ok(metrics.includes('metrics.jsonl') && metrics.includes('config.yaml'));
-  t.same(readdirSync(out).sort(), ['buckets', 'local', 'one', 'two', 'unsynced']);
+  t.same(readdirSync(out).sort(), ['buckets', 'group-of-one', 'local', 'one', 'two', 'unsynced']);
 });
