@@ -64,10 +64,11 @@ TrainStepStats trainStep(SiameseModel& model, torch::optim::Optimizer& optimizer
                                   result.uniformity.detach().to(at::kDouble), normSquared.to(at::kDouble).sqrt()})
                            .cpu();
   if (parallel) {
-    // The loss terms of this rank's rows; their mean over ranks is the global batch's.
-    at::Tensor terms = summary.narrow(0, 0, 3).contiguous();
+    // The loss terms of this rank's rows; their mean over ranks is the global batch's. Reduced
+    // where the group reduces (NCCL: on the GPU).
+    at::Tensor terms = summary.narrow(0, 0, 3).to(parallel->group->device()).contiguous();
     parallel->group->allReduceSum(terms);
-    summary.narrow(0, 0, 3).copy_(terms / parallel->group->worldSize());
+    summary.narrow(0, 0, 3).copy_((terms / parallel->group->worldSize()).cpu());
   }
   const double* values = summary.data_ptr<double>();
 
