@@ -1,7 +1,7 @@
 // Picks the prebuilt addon that fits the LibTorch found, or says in one line why none does.
 // Pure: the loader gives it what is installed and what was found.
 import type { LibTorchLocation } from '../../scripts/find-libtorch.mjs';
-import type { AddonManifest } from './manifest.js';
+import { PREBUILD_SCOPE, type AddonManifest } from './manifest.js';
 
 export interface Prebuild {
   dir: string;
@@ -68,7 +68,7 @@ export function describePrebuild(manifest: AddonManifest): string {
 /** 'installed prebuilds: a (LibTorch 1.13, CPU): built for LibTorch 1.13; …' */
 export function installedSummary(prebuilds: Prebuild[], machine: Machine, libtorch?: FoundLibTorch): string {
   if (prebuilds.length === 0) {
-    return `installed prebuilds: none (no ${'@mveb-torch/'}${machine.platform}-${machine.arch}-* package is installed)`;
+    return `installed prebuilds: none (no ${PREBUILD_SCOPE}${machine.platform}-${machine.arch}-* package is installed)`;
   }
   const entries = prebuilds.map((p) => {
     const why = libtorch ? mismatch(p.manifest, libtorch, machine) : null;

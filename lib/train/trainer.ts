@@ -45,9 +45,7 @@ export class Trainer {
     const n = options.nprocPerNode;
     if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new InputError(`nprocPerNode must be an integer >= 1, got ${n}`);
     // Refused here, before any worker starts (a resumed run's batch is checked by the workers).
-    if (n !== undefined && n > 1 && !options.resume && this.config.batchSize % n !== 0) {
-      throw new InputError(`config: batchSize ${this.config.batchSize} (the global batch) must be a multiple of the ${n} processes`);
-    }
+    if (n !== undefined && n > 1 && !options.resume) refuseUnevenBatch(this.config, n);
   }
 
   /**
@@ -84,9 +82,7 @@ export class Trainer {
         if (isMain) await refuseOlderCheckpoint(resumed.path);
       }
       const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
-      if (world && config.batchSize % world.worldSize !== 0) {
-        throw new InputError(`config: batchSize ${config.batchSize} (the global batch) must be a multiple of the ${world.worldSize} processes`);
-      }
+      if (world) refuseUnevenBatch(config, world.worldSize);
       const machine = checkAgainstMachine(config);
       // One GPU per process: LOCAL_RANK picks it.
       const device = world && machine.device === 'cuda' ? `cuda:${world.localRank}` : machine.device;
@@ -276,6 +272,13 @@ export class Trainer {
     await pruneCheckpoints(run.path, config.keepCheckpoints);
     await run.log({ type: 'checkpoint', path, ...position, ...(replicaDrift !== undefined && { replicaDrift }) });
     return { type: 'checkpoint', path, position, ...(replicaDrift !== undefined && { replicaDrift }) };
+  }
+}
+
+/** The global batch must split evenly over the processes. */
+function refuseUnevenBatch(config: TrainConfig, processes: number): void {
+  if (config.batchSize % processes !== 0) {
+    throw new InputError(`config: batchSize ${config.batchSize} (the global batch) must be a multiple of the ${processes} processes`);
   }
 }
 
