@@ -5,11 +5,11 @@
 // The platform package is built against this machine's LibTorch (the one the addon in
 // build-cmake/ was compiled with); a GPU machine packs the CUDA flavour the same way.
 //   --platform-only   only the platform package (bench/gpu/check.sh)
-//   --out DIR         instead of out/npm (emptied first)
+//   --out DIR         instead of out/npm (its older tarballs are removed, nothing else)
 //   --build-dir DIR   pack the addon built in DIR (a cmake-js out dir) instead of build-cmake/
 //   --no-build        pack the addon and dist/ as they are (the tests: other tests use them meanwhile)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -147,10 +147,11 @@ for (const needed of [join(buildDir, 'Release', 'mveb_native.node'), join(root, 
     process.exit(1);
   }
 }
-rmSync(out, { recursive: true, force: true });
 const stage = join(root, 'out', 'stage');
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// Last pack's tarballs only: `--out` may name a folder that holds other files.
+for (const name of readdirSync(out)) if (name.endsWith('.tgz')) rmSync(join(out, name));
 packPlatform(stage);
 if (!platformOnly) packMain(stage);
 rmSync(stage, { recursive: true, force: true });
