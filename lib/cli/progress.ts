@@ -46,6 +46,11 @@ export class ProgressPrinter {
               `of ${event.config.batchSize} images, ${event.device}` +
               `${event.processes > 1 ? ` × ${event.processes} processes (Gloo)` : ''}; run directory ${event.runDir}`,
           );
+          const init = event.initializedFrom;
+          if (init) {
+            this.line(`initialised from ${init.path} (${init.format}): ${init.loaded.join(', ')}` +
+              (init.ignored.length ? `; not used: ${init.ignored.slice(0, 6).join(', ')}${init.ignored.length > 6 ? ', …' : ''}` : ''));
+          }
         }
         break;
       case 'step': {

@@ -16,6 +16,7 @@ const descriptions: Record<keyof TrainConfig, string> = {
   data: 'Images: a folder of class sub-folders, fashion-mnist, synthetic or synthetic:N',
   arch: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16',
   smallStem: 'ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images',
+  initFrom: "Start from these weights: an mveb-torch checkpoint or export, the MVEB authors' checkpoint, a torchvision ResNet or timm ViT state dict",
   projectorHidden: 'Projector hidden width',
   projectorOut: 'Projector output width (the embedding dimension)',
   target: "'ema': a target branch updated by EMA; 'shared': the online branch, detached",

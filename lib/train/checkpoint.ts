@@ -2,8 +2,9 @@
 //   { model, optimizer, scaler, epoch, step, batch, config, version }
 // (model: online.* and target.* with torchvision/timm names under the prefixes; optimizer in
 // torch.optim's state_dict layout), written atomically, the last K kept, and read back to resume.
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { checkpointName, checkpointsIn, fileOrNewestCheckpoint, kindOf } from '../checkpoint/run-files.js';
 import { torchLoad } from '../checkpoint/torch-load.js';
 import { InputError } from '../errors.js';
 import type { StateDict } from '../io.js';
@@ -31,11 +32,6 @@ export interface LoadedCheckpoint extends TrainingPosition {
 }
 
 const formatVersion = 1;
-const pattern = /^checkpoint-e(\d+)-s(\d+)\.pth$/;
-
-export function checkpointName(position: TrainingPosition): string {
-  return `checkpoint-e${String(position.epoch).padStart(4, '0')}-s${String(position.step).padStart(8, '0')}.pth`;
-}
 
 export async function saveCheckpoint(
   dir: string,
@@ -75,29 +71,14 @@ export async function pruneCheckpoints(dir: string, keep: number): Promise<void>
   for (const name of names.slice(0, Math.max(0, names.length - keep))) await rm(join(dir, name), { force: true });
 }
 
-/** Checkpoint file names of a run directory, oldest first. */
-export async function checkpointsIn(dir: string): Promise<string[]> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n));
-  return names.sort((a, b) => Number(a.match(pattern)![2]) - Number(b.match(pattern)![2]));
-}
-
-async function kindOf(path: string): Promise<'directory' | 'file'> {
-  const kind = await stat(path).then((s): 'directory' | 'file' => (s.isDirectory() ? 'directory' : 'file'), () => undefined);
-  if (!kind) throw new InputError(`resume: ${path} does not exist`);
-  return kind;
-}
-
 /** The run directory of a checkpoint file or run directory. */
 export async function runDirectoryOf(pathOrRun: string): Promise<string> {
-  return (await kindOf(pathOrRun)) === 'directory' ? pathOrRun : dirname(pathOrRun);
+  return (await kindOf(pathOrRun, 'resume')) === 'directory' ? pathOrRun : dirname(pathOrRun);
 }
 
 /** A checkpoint file, or the newest one in a run directory. */
 export async function resolveCheckpoint(pathOrRun: string): Promise<string> {
-  if ((await kindOf(pathOrRun)) === 'file') return pathOrRun;
-  const names = await checkpointsIn(pathOrRun);
-  if (names.length === 0) throw new InputError(`resume: ${pathOrRun} holds no checkpoint (checkpoint-*.pth)`);
-  return join(pathOrRun, names[names.length - 1]!);
+  return fileOrNewestCheckpoint(pathOrRun, 'resume');
 }
 
 /**
@@ -140,6 +121,7 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   const config = Object.fromEntries(root.get('config') as Map<string, unknown>) as unknown as TrainConfig;
   // Checkpoints written before the field existed decayed over the steps after warm-up.
   config.cosineSpan ??= 'after-warmup';
+  config.initFrom ??= '';
   // Written before data-parallel training: one process, whose defaults these are.
   config.syncBn ??= defaultConfig.syncBn;
   config.steinScope ??= defaultConfig.steinScope;

@@ -11,6 +11,8 @@ export interface TrainConfig {
   arch: Architecture;
   /** ResNet: 3×3 stride-1 stem without max-pool, for small images. */
   smallStem: boolean;
+  /** Weights to start from ('' for a fresh initialisation): any file `mveb-torch inspect` knows. */
+  initFrom: string;
   projectorHidden: number;
   projectorOut: number;
   /** 'ema' target branch (momentum from emaBase to 1) or 'shared'. */
@@ -79,6 +81,7 @@ export const defaultConfig: TrainConfig = {
   data: '',
   arch: 'resnet50',
   smallStem: false,
+  initFrom: '',
   projectorHidden: 2048,
   projectorOut: 2048,
   target: 'ema',
@@ -210,6 +213,7 @@ export function validateConfig(config: object): asserts config is TrainConfig {
   integer('workers', 0);
   integer('threads', 0);
   integer('seed', 0);
+  if (typeof c.initFrom !== 'string') fail('initFrom', 'must be a path (or empty)');
   if (typeof c.output !== 'string' || c.output === '') fail('output', 'must be a directory path');
   if (typeof c.name !== 'string' || /[/\\]/.test(c.name)) fail('name', 'must be a plain name (no slashes)');
   integer('checkpointEvery', 1);

@@ -3,9 +3,10 @@
 import type { NativeEmbeddingHealth, NativeTrainStepStats } from '../native.js';
 import type { TrainingPosition } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
+import type { InitReport } from '../weights/initialize.js';
 
 export type TrainEvent =
-  | { type: 'start'; config: TrainConfig; runDir: string; device: string; totalSteps: number; stepsPerEpoch: number; resumedFrom?: string; position: TrainingPosition; processes: number }
+  | { type: 'start'; config: TrainConfig; runDir: string; device: string; totalSteps: number; stepsPerEpoch: number; resumedFrom?: string; initializedFrom?: InitReport; position: TrainingPosition; processes: number }
   | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number; epochImages: number; epochSeconds: number } & NativeTrainStepStats)
   | { type: 'epoch'; epoch: number; step: number; meanLoss: number; skippedSteps: number; skippedImages: number; seconds: number; imagesPerSecond: number; health?: NativeEmbeddingHealth }
   | { type: 'knn'; epoch: number; accuracy: number; baseline?: { initialisation?: number; rawPixels?: number } }

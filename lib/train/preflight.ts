@@ -4,7 +4,10 @@
 import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
 import { info } from '../info.js';
+import { refuseMisfit } from '../weights/initialize.js';
+import { readWeights, type WeightsFile } from '../weights/read.js';
 import { validateConfig, type TrainConfig } from './config.js';
+import { initialModelOf } from './recipe.js';
 
 /** Thread and worker counts above this many per core are refused (they only thrash). */
 export const maxPerCore = 4;
@@ -69,4 +72,11 @@ export function resumedConfig(saved: TrainConfig, given: Partial<TrainConfig>): 
   for (const field of changeableOnResume) if (given[field] !== undefined) (config as unknown as Record<string, unknown>)[field] = given[field];
   validateConfig(config);
   return config;
+}
+
+/** The weights of --init-from, read and checked against the run's model before any data is read. */
+export async function initialWeights(config: TrainConfig): Promise<WeightsFile> {
+  const weights = await readWeights(config.initFrom, 'init-from');
+  refuseMisfit(weights, initialModelOf(config), 'init-from');
+  return weights;
 }

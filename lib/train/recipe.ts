@@ -1,6 +1,7 @@
 // What a configuration means for the model and the data: its model options and its views.
 import { multiCropViews, type ViewSpec } from '../data/multicrop.js';
 import type { ModelOptions } from '../models.js';
+import type { InitialModel } from '../weights/initialize.js';
 import type { TrainConfig } from './config.js';
 
 export function modelOptionsOf(config: TrainConfig): ModelOptions {
@@ -11,6 +12,11 @@ export function modelOptionsOf(config: TrainConfig): ModelOptions {
     target: config.target,
     precision: config.precision,
   };
+}
+
+/** What --init-from's weights must fit. */
+export function initialModelOf(config: TrainConfig): InitialModel {
+  return { arch: config.arch, smallStem: config.smallStem, projector: { hidden: config.projectorHidden, out: config.projectorOut } };
 }
 
 export function viewsOf(config: TrainConfig): ViewSpec[] {

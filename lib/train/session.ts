@@ -10,6 +10,8 @@ import type { KnnMonitor } from './knn-monitor.js';
 import type { RunDirectory } from './run-directory.js';
 import type { LearningRateSchedule } from './schedules.js';
 import type { TrainingCore } from './training-core.js';
+import type { InitReport } from '../weights/initialize.js';
+import type { WeightsFile } from '../weights/read.js';
 
 /** Where a run writes: its directory on rank 0, nothing on the other ranks of a data-parallel run. */
 export type RunOutput = Pick<RunDirectory, 'path' | 'writeConfig' | 'log' | 'close'>;
@@ -21,6 +23,8 @@ export interface Setup {
   warnings: string[];
   run: RunOutput;
   resumed?: LoadedCheckpoint;
+  /** --init-from's weights (a new run only); applied by setup, then let go. */
+  initial?: WeightsFile;
   /** A data-parallel run's place (torchrun's variables); absent for one process. */
   world?: WorldEnvironment;
 }
@@ -38,6 +42,8 @@ export interface Session extends Setup {
   /** Where the run is: advanced by every batch, then to the next epoch. */
   position: TrainingPosition;
   checkpointedStep: number;
+  /** What --init-from loaded and left unused. */
+  initializedFrom?: InitReport;
 }
 
 /** One epoch's tallies (train_one_epoch's return), and whether the run stops inside it. */

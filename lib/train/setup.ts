@@ -10,7 +10,8 @@ import { native } from '../native.js';
 import type { TrainingPosition } from './checkpoint.js';
 import { DataParallelRun } from './data-parallel.js';
 import { KnnMonitor } from './knn-monitor.js';
-import { modelOptionsOf, viewsOf } from './recipe.js';
+import { initializeModel } from '../weights/initialize.js';
+import { initialModelOf, modelOptionsOf, viewsOf } from './recipe.js';
 import type { Session, Setup } from './session.js';
 import { TrainingCore } from './training-core.js';
 
@@ -43,6 +44,9 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
       if (!signal.aborted) throw error; // stopped before the first step: nothing to restore
     }
   }
+  const { initial, ...rest } = setup;
+  // After the baselines, which stay those of a fresh initialisation.
+  const initializedFrom = initial && (await initializeModel(model, initial, initialModelOf(config), config.target === 'ema'));
   await parallel?.waitForAll(); // rank 0 may have been measuring the baselines
 
   const core = new TrainingCore(model, {
@@ -76,7 +80,7 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
   // Every rank starts from rank 0's weights (they are equal by seed; this makes it certain).
   await parallel?.group.broadcastModel(model);
   return {
-    ...setup, model, core, loader, stepsPerEpoch, totalSteps, schedule, position, checkpointedStep: position.step,
-    ...(monitor && { monitor }), ...(parallel && { parallel }),
+    ...rest, model, core, loader, stepsPerEpoch, totalSteps, schedule, position, checkpointedStep: position.step,
+    ...(monitor && { monitor }), ...(parallel && { parallel }), ...(initializedFrom && { initializedFrom }),
   };
 }

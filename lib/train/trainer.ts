@@ -10,7 +10,7 @@ import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
 import { embeddingHealth } from './embedding-health.js';
 import { launchedRun } from './launched-run.js';
-import { checkAgainstMachine, resumedConfig } from './preflight.js';
+import { checkAgainstMachine, initialWeights, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { setUpSession } from './setup.js';
 import { emaMomentum, learningRate } from './schedules.js';
@@ -84,10 +84,11 @@ export class Trainer {
       const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
       if (world) refuseUnevenBatch(config, world.worldSize);
       const machine = checkAgainstMachine(config);
+      const initial = config.initFrom && !resumed ? await initialWeights(config) : undefined;
       // One GPU per process: LOCAL_RANK picks it.
       const device = world && machine.device === 'cuda' ? `cuda:${world.localRank}` : machine.device;
       run ??= isMain ? await RunDirectory.create(config) : otherRankOutput;
-      yield* this.train({ config, device, warnings: machine.warnings, run, ...(resumed && { resumed }), ...(world && { world }) });
+      yield* this.train({ config, device, warnings: machine.warnings, run, ...(resumed && { resumed }), ...(initial && { initial }), ...(world && { world }) });
     } finally {
       await run?.close();
     }
@@ -108,7 +109,7 @@ export class Trainer {
       yield {
         type: 'start', config, runDir: run.path, device: session.device, totalSteps: session.totalSteps,
         stepsPerEpoch: session.stepsPerEpoch, position, processes: session.parallel?.group.worldSize ?? 1,
-        ...(resumed && { resumedFrom: resumed.path }),
+        ...(resumed && { resumedFrom: resumed.path }), ...(session.initializedFrom && { initializedFrom: session.initializedFrom }),
       };
       for (const message of session.warnings) yield { type: 'warning', message };
       if (config.knnEvery > 0 && !session.monitor) {
