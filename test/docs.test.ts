@@ -22,3 +22,22 @@ t.test('no tracked file refers to the design brief outside the repository', asyn
   });
   t.same(outside, []);
 });
+
+t.test('the README’s Detectron2 command sets what `export --format detectron2` prints', async (t) => {
+  const { detectron2Config } = await import('../lib/weights/detectron2.js');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('#### Transfer to Detectron2'), readme.indexOf('### Data:'));
+  t.match(section, /mveb-torch export runs\/r50 --format detectron2 --out r50-mveb\.pkl/);
+  // YAML "  RESNETS:\n    STRIDE_IN_1X1: False" → the command-line form "MODEL.RESNETS.STRIDE_IN_1X1 False".
+  const path: string[] = [];
+  for (const line of detectron2Config('r50-mveb.pkl', 'resnet50')) {
+    const m = line.match(/^( *)([A-Z_0-9]+):(?: (.*?))?(?:  #.*)?$/);
+    if (!m) continue;
+    path.length = m[1]!.length / 2;
+    path.push(m[2]!);
+    if (m[3] === undefined || m[2] === 'DEPTH') continue;
+    const value = m[3].replace(/^"(.*)"$/, '$1');
+    const expected = `${path.join('.')} ${value.startsWith('[') ? `"${value}"` : value}`;
+    t.ok(section.includes(expected), `the command has ${expected}`);
+  }
+});

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileError, InputError } from '../errors.js';
 import { savePth, type StateDict } from '../io.js';
 import type { Tensor } from '../tensor.js';
+import { fileOrNewestCheckpoint } from '../checkpoint/run-files.js';
 import { isResNet } from './architecture.js';
 import { detectron2Config, detectron2Name } from './detectron2.js';
 import { pickleDumps, type NumpyArray } from './numpy-pickle.js';
@@ -122,16 +123,18 @@ function loadingNotes(weights: WeightsFile, format: ExportFormat, out: string): 
 export async function exportWeights(source: string, options: ExportOptions): Promise<ExportResult> {
   checkOptions(options);
   const branch = options.branch ?? 'online';
-  const weights = await readWeights(source, 'export');
+  // The cheap refusals first: a checkpoint can take seconds to read.
+  const path = await fileOrNewestCheckpoint(source, 'export');
+  const out = options.out ?? defaultOut(path, options, branch);
+  if (resolve(out) === resolve(path)) throw new InputError(`export: --out ${out} is the file being exported`);
+  const existing = await stat(out).catch(() => undefined);
+  if (existing?.isDirectory()) throw new InputError(`export: --out ${out} is a directory; name a file`);
+  if (existing && !options.force) throw new InputError(`export: ${out} exists; pass --force to replace it`);
+  const weights = await readWeights(path, 'export');
   const chosen = branch === 'target' ? weights.target : weights.online;
   if (!chosen) throw new InputError(`export: ${weights.path} has no target branch (its target is shared with the online branch, or it is a plain state dict)`);
   refuseMisfit(weights, options.format);
   if (options.withProjector && Object.keys(chosen.projector).length === 0) throw new InputError(`export: ${weights.path} holds no projector`);
-  const out = options.out ?? defaultOut(weights.path, options, branch);
-  if (resolve(out) === resolve(weights.path)) throw new InputError(`export: --out ${out} is the file being exported`);
-  const existing = await stat(out).catch(() => undefined);
-  if (existing?.isDirectory()) throw new InputError(`export: --out ${out} is a directory; name a file`);
-  if (existing && !options.force) throw new InputError(`export: ${out} exists; pass --force to replace it`);
 
   const tensors: StateDict = { ...chosen.backbone };
   if (options.withProjector) for (const [key, t] of Object.entries(chosen.projector)) tensors[`projector.${key}`] = t;

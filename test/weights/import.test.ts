@@ -39,6 +39,15 @@ t.test("the authors' checkpoint (DDP + SyncBN ResNet-50) imports: both branches 
   await close(t, (await model.embed([x]))[0]!, 'theirs-online.npy', 'online embeddings');
   await close(t, (await model.targetEmbed([x]))[0]!, 'theirs-target.npy', 'target (momentum) embeddings');
 
+  const target = join(dir, 'target.pth');
+  const exported = run('export', checkpoint, '--format', 'torchvision', '--branch', 'target', '--out', target);
+  t.equal(exported.status, 0, exported.stderr);
+  t.match(exported.stdout, /^read +.*checkpoint_3\.pth\.tar \(the MVEB authors' checkpoint.*\nwrote +.*target\.pth: resnet50 target torchvision weights, 318 tensors, 23\.51M parameters\n/);
+  t.same(await floats((await readWeights(target)).online.backbone['layer4.2.conv3.weight']!), await floats(weights.target!.backbone['layer4.2.conv3.weight']!));
+  const again = run('export', checkpoint, '--format', 'torchvision', '--out', target);
+  t.equal(again.status, 1);
+  t.match(again.stderr, /^export: .*target\.pth exists; pass --force to replace it\n$/);
+
   const inspected = run('inspect', checkpoint);
   t.equal(inspected.status, 0, inspected.stderr);
   t.match(inspected.stdout, /format +the MVEB authors' checkpoint[\s\S]*arch +resnet50\n[\s\S]*projector 2048→64→32[\s\S]*epoch 3, step 1234/);
