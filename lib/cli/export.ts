@@ -17,6 +17,7 @@ export function formatExport(r: ExportResult): string {
   const lines = [
     `read     ${r.source} (${FORMAT_NAMES[r.sourceFormat]})`,
     `wrote    ${r.out}: ${r.arch} ${r.branch} ${r.format} weights, ${r.tensors} tensors, ${(r.parameters / 1e6).toFixed(2)}M parameters`,
+    ...(r.unused.length ? [`not used ${r.unused.join(', ')}`] : []),
     '',
     ...r.notes,
   ];

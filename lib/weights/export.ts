@@ -40,6 +40,8 @@ export interface ExportResult {
   notes: string[];
   /** Detectron2: the config lines the weights need. */
   config?: string[];
+  /** What the source holds that was not written: the other branch, the classifier, optimiser state, … */
+  unused: string[];
 }
 
 const statistics = /(running_mean|running_var|num_batches_tracked)$/;
@@ -120,6 +122,13 @@ function loadingNotes(weights: WeightsFile, format: ExportFormat, out: string): 
   return ['Detectron2 loads the .pkl as its converted torchvision weights; the config lines below go in your YAML.'];
 }
 
+function unusedParts(weights: WeightsFile, branch: 'online' | 'target', withProjector: boolean): string[] {
+  const other = branch === 'online' ? 'target' : 'online';
+  const unused = [...(weights[other] ? [`the ${other} branch`] : [])];
+  if (!withProjector && Object.keys(weights[branch]!.projector).length > 0) unused.push(`the ${branch} projector`);
+  return [...unused, ...weights.ignored];
+}
+
 export async function exportWeights(source: string, options: ExportOptions): Promise<ExportResult> {
   checkOptions(options);
   const branch = options.branch ?? 'online';
@@ -144,5 +153,6 @@ export async function exportWeights(source: string, options: ExportOptions): Pro
     source: weights.path, sourceFormat: weights.format, out, format: options.format, arch: weights.arch, branch,
     tensors: Object.keys(tensors).length, parameters: parameterCount(tensors), notes: loadingNotes(weights, options.format, out),
     ...(options.format === 'detectron2' && { config: detectron2Config(out, weights.arch) }),
+    unused: unusedParts(weights, branch, options.withProjector ?? false),
   };
 }

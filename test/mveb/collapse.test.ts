@@ -3,13 +3,14 @@
 import t from 'tap';
 import { Tensor, experiments, fashionMnistFiles, readIdx } from '../../lib/index.js';
 
-t.test('β = 0 collapses, β = 0.01 keeps the embeddings spread (Fashion-MNIST, 800 steps)', async (t) => {
+t.test('β = 0 collapses, β = 0.01 keeps the embeddings spread (Fashion-MNIST, 600 steps)', async (t) => {
   const { data } = await readIdx(fashionMnistFiles('train').images);
   const count = 5000;
   const images = Tensor.fromArray(data.subarray(0, count * 28 * 28), [count, 28, 28]);
   const embedding = 64;
   const spread = 1 / Math.sqrt(embedding); // per-dimension std of uniformly spread unit vectors
-  const options = { steps: 800, embedding, seed: 3 };
+  // Constant lr: step 600 of a longer run is this run's end (β=0 is at std 0.0008 there, 8× under the bar).
+  const options = { steps: 600, embedding, seed: 3 };
   const collapsed = await experiments.collapseStudy(images, { ...options, beta: 0 });
   const healthy = await experiments.collapseStudy(images, { ...options, beta: 0.01 });
   const std0 = collapsed.embeddingStd.at(-1)!;

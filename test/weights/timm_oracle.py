@@ -5,6 +5,7 @@
 # pos_embed over 1 + grid² tokens; head Identity). The export must load strictly; features are
 # the class token after the final norm (global_pool 'token').
 #   timm_oracle.py NAME WEIGHTS.pth [IMAGES.npy FEATURES_OUT.npy]
+#   timm_oracle.py NAME --shapes            (the tree's names and shapes only)
 import json, sys
 import numpy as np, torch
 from torch import nn
@@ -59,6 +60,10 @@ class VisionTransformer(nn.Module):
 
 name, weights = sys.argv[1:3]
 model = VisionTransformer(*CONFIGS[name])
+if weights == "--shapes":
+    print(json.dumps({"shapes": {k: list(v.shape) for k, v in model.state_dict().items()},
+                      "parameters": sum(p.numel() for p in model.parameters())}))
+    sys.exit(0)
 state = torch.load(weights)
 model.load_state_dict(state, strict=True)
 if len(sys.argv) > 3:
