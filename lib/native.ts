@@ -230,6 +230,24 @@ export interface NativeEval {
     testFeatures: NativeTensor,
     options: { k?: number; temperature?: number; classes?: number },
   ): Promise<NativeTensor>;
+  knnGrid(
+    trainFeatures: NativeTensor,
+    trainLabels: NativeTensor,
+    testFeatures: NativeTensor,
+    options: { ks?: number[]; temperatures?: number[]; classes?: number; top?: number },
+  ): Promise<NativeTensor>;
+  linearProbe(
+    features: NativeTensor,
+    labels: NativeTensor,
+    evaluate: NativeTensor[],
+    options: { classes?: number; epochs?: number; lr?: number; momentum?: number; weightDecay?: number; batch?: number; seed?: number; top?: number },
+  ): Promise<NativeTensor[]>;
+  logisticRegression(
+    features: NativeTensor,
+    labels: NativeTensor,
+    evaluate: NativeTensor[],
+    options: { classes?: number; l2?: number; maxIterations?: number; top?: number },
+  ): Promise<NativeTensor[]>;
   embeddingHealth(z1: NativeTensor, z2?: NativeTensor): Promise<NativeEmbeddingHealth>;
 }
 

@@ -14,6 +14,22 @@ double number(const Napi::Object& options, const char* key, double fallback, con
   return value.As<Napi::Number>().DoubleValue();
 }
 
+std::vector<double> numbers(const Napi::Object& options, const char* key, const std::vector<double>& fallback,
+                            const std::string& where) {
+  Napi::Value value = options.Get(key);
+  if (value.IsUndefined()) return fallback;
+  const std::string message = where + ": options." + key + " must be an array of finite numbers";
+  if (!value.IsArray()) throw Napi::TypeError::New(options.Env(), message);
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<double> out;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsNumber() || !std::isfinite(item.As<Napi::Number>().DoubleValue())) throw Napi::TypeError::New(options.Env(), message);
+    out.push_back(item.As<Napi::Number>().DoubleValue());
+  }
+  return out;
+}
+
 std::string string(const Napi::Object& options, const char* key, const std::string& fallback,
                    const std::string& where) {
   Napi::Value value = options.Get(key);

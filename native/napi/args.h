@@ -12,6 +12,9 @@ namespace mveb::args {
 
 // `where` prefixes every message, e.g. "steinScore: options.eta must be a number".
 double number(const Napi::Object& options, const char* key, double fallback, const std::string& where);
+// An array of numbers, e.g. options.ks = [10, 20]: each must be a finite number.
+std::vector<double> numbers(const Napi::Object& options, const char* key, const std::vector<double>& fallback,
+                            const std::string& where);
 std::string string(const Napi::Object& options, const char* key, const std::string& fallback,
                    const std::string& where);
 // One of named values: options[key] must be one of the names (the first is the default);
