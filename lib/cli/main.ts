@@ -5,13 +5,14 @@ import { InputError } from '../errors.js';
 import { NativeAddonError } from '../native.js';
 import { register as registerBuild } from './build.js';
 import { register as registerData } from './data.js';
+import { register as registerEval } from './eval.js';
 import { register as registerExport } from './export.js';
 import { register as registerInfo } from './info.js';
 import { register as registerInspect } from './inspect.js';
 import { register as registerTrain } from './train.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const cli = registerBuild(registerInspect(registerExport(registerTrain(registerData(registerInfo(yargs(argv).scriptName('mveb-torch')))))))
+  const cli = registerBuild(registerEval(registerInspect(registerExport(registerTrain(registerData(registerInfo(yargs(argv).scriptName('mveb-torch'))))))))
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .help()

@@ -13,6 +13,8 @@ export interface FeatureOptions {
   device?: string;
   /** Aborting it ends the pass at the next batch, rejecting with the signal's reason. */
   signal?: AbortSignal;
+  /** Called after each batch of a feature pass. */
+  onBatch?: (done: number, total: number) => void;
 }
 
 /** The deterministic evaluation view: scale 1 with ratio 1 falls back to the central square. */
@@ -52,6 +54,7 @@ export async function datasetFeatures(
       const features = await (await model.backboneFeatures(batch.views[0]!)).to('cpu');
       rows.push((await features.toArray()) as Float32Array);
       labels.push(...batch.labels);
+      options.onBatch?.(batch.index + 1, loader.batchesPerEpoch);
     }
   } finally {
     await loader.close();
@@ -67,4 +70,52 @@ export async function datasetFeatures(
     features: Tensor.fromArray(all, [labels.length, width]) as Tensor<'float32'>,
     labels: Tensor.fromArray(BigInt64Array.from(labels.map(BigInt)), [labels.length]) as Tensor<'int64'>,
   };
+}
+
+/**
+ * The raw-pixel baseline's features: each image's evaluation view (at most 32 px a side, so
+ * that the vectors stay small), flattened. Centre them with `centreOn` (the training set's mean).
+ */
+export async function rawPixelFeatures(dataset: Dataset, options: FeatureOptions): Promise<{ features: Tensor<'float32'>; labels: Tensor<'int64'> }> {
+  const loader = evaluationLoader(dataset, { ...options, size: Math.min(options.size, 32), device: 'cpu' });
+  const rows: Float32Array[] = [];
+  const labels: number[] = [];
+  let width = 0;
+  try {
+    for await (const batch of loader.epoch(0)) {
+      options.signal?.throwIfAborted();
+      const [, channels, height, side] = batch.views[0]!.shape as [number, number, number, number];
+      width = channels * height * side;
+      rows.push((await (await batch.views[0]!.to('cpu')).toArray()) as Float32Array);
+      labels.push(...batch.labels);
+      options.onBatch?.(batch.index + 1, loader.batchesPerEpoch);
+    }
+  } finally {
+    await loader.close();
+  }
+  const all = new Float32Array(labels.length * width);
+  let offset = 0;
+  for (const row of rows) {
+    all.set(row, offset);
+    offset += row.length;
+  }
+  return {
+    features: Tensor.fromArray(all, [labels.length, width]) as Tensor<'float32'>,
+    labels: Tensor.fromArray(BigInt64Array.from(labels.map(BigInt)), [labels.length]) as Tensor<'int64'>,
+  };
+}
+
+/** Both sets' features minus the first set's mean feature. */
+export async function centreOn<S extends { features: Tensor<'float32'> }>(train: S, ...others: S[]): Promise<S[]> {
+  const [n, width] = train.features.shape as [number, number];
+  const x = (await train.features.toArray()) as Float32Array;
+  const mean = new Float64Array(width);
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j]! += x[i * width + j]! / n;
+  return Promise.all(
+    [train, ...others].map(async (set) => {
+      const values = Float32Array.from((await set.features.toArray()) as Float32Array);
+      for (let i = 0; i < values.length; i++) values[i]! -= mean[i % width]!;
+      return { ...set, features: Tensor.fromArray(values, set.features.shape) as Tensor<'float32'> };
+    }),
+  );
 }
