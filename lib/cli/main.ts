@@ -9,10 +9,12 @@ import { register as registerEval } from './eval.js';
 import { register as registerExport } from './export.js';
 import { register as registerInfo } from './info.js';
 import { register as registerInspect } from './inspect.js';
+import { register as registerReport } from './report.js';
 import { register as registerTrain } from './train.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const cli = registerBuild(registerEval(registerInspect(registerExport(registerTrain(registerData(registerInfo(yargs(argv).scriptName('mveb-torch'))))))))
+  const commands = [registerInfo, registerData, registerTrain, registerEval, registerReport, registerExport, registerInspect, registerBuild];
+  const cli = commands.reduce((y, register) => register(y), yargs(argv).scriptName('mveb-torch'))
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .help()

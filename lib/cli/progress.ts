@@ -1,5 +1,6 @@
 // What `train` prints: a live progress line with ETA, images/s, loss and lr on a TTY,
 // plain lines otherwise, JSON with --json, little with --quiet.
+import type { KnnSummary } from '../train/knn-monitor.js';
 import type { TrainEvent } from '../train/trainer.js';
 
 function duration(seconds: number): string {
@@ -82,7 +83,8 @@ export class ProgressPrinter {
         }
         break;
       case 'knn':
-        if (!this.mode.quiet) this.line(`epoch ${event.epoch + 1}: kNN accuracy ${percent(event.accuracy)}`);
+      case 'linear':
+        if (!this.mode.quiet) this.line(`epoch ${event.epoch + 1}: ${event.type === 'knn' ? 'kNN' : 'linear-probe'} accuracy ${percent(event.accuracy)}`);
         break;
       case 'checkpoint':
         if (!this.mode.quiet) this.line(`checkpoint ${event.path}`);
@@ -100,11 +102,16 @@ export class ProgressPrinter {
         }
         this.line(`${event.reason === 'completed' ? 'done' : event.reason === 'stopped' ? 'stopped' : 'reached max-steps'} at step ${event.position.step}; run directory ${event.runDir}`);
         if (event.knn) {
-          const rows = [`  pretrained backbone            ${percent(event.knn.pretrained)}`];
-          if (event.knn.initialisation !== undefined) rows.push(`  same backbone at initialisation ${percent(event.knn.initialisation)}  (BN statistics re-estimated)`);
-          if (event.knn.rawPixels !== undefined) rows.push(`  raw pixels                     ${percent(event.knn.rawPixels)}`);
-          this.line(`kNN accuracy (${this.knnSettings}):\n${rows.join('\n')}`);
+          const column = (s: KnnSummary | undefined, key: keyof KnnSummary) => (s?.[key] === undefined ? '' : percent(s[key]!).padStart(9));
+          const rows = [
+            `                                     kNN   linear`,
+            `  pretrained backbone         ${column(event.knn, 'pretrained')}${column(event.linear, 'pretrained')}`,
+            `  same backbone, initialised  ${column(event.knn, 'initialisation')}${column(event.linear, 'initialisation')}  (BN statistics re-estimated)`,
+            `  raw pixels                  ${column(event.knn, 'rawPixels')}${column(event.linear, 'rawPixels')}`,
+          ];
+          this.line(`accuracy on the held-out split (kNN: ${this.knnSettings}; linear probe on the same features):\n${rows.join('\n')}`);
         }
+        if (event.report) this.line(`report: ${event.report}`);
         break;
       }
     }

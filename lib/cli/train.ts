@@ -14,6 +14,7 @@ import { ProgressPrinter } from './progress.js';
 // Flags named after the config fields, in kebab case; ranges as "min,max".
 const descriptions: Record<keyof TrainConfig, string> = {
   data: 'Images: a folder of class sub-folders, fashion-mnist, synthetic or synthetic:N',
+  val: 'Labelled images the kNN/linear monitor scores: a folder with the same classes (fashion-mnist: its test split by default)',
   arch: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16',
   smallStem: 'ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images',
   initFrom: "Start from these weights: an mveb-torch checkpoint or export, the MVEB authors' checkpoint, a torchvision ResNet or timm ViT state dict",

@@ -122,6 +122,7 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   // Checkpoints written before the field existed decayed over the steps after warm-up.
   config.cosineSpan ??= 'after-warmup';
   config.initFrom ??= '';
+  config.val ??= '';
   // Written before data-parallel training: one process, whose defaults these are.
   config.syncBn ??= defaultConfig.syncBn;
   config.steinScope ??= defaultConfig.steinScope;

@@ -8,6 +8,8 @@ import { COSINE_SPANS, type CosineSpan } from './schedules.js';
 export interface TrainConfig {
   /** An ImageFolder path, 'fashion-mnist' or 'synthetic'. */
   data: string;
+  /** Labelled images the monitor scores (a folder with the training set's classes); '' = fashion-mnist's test split for fashion-mnist. */
+  val: string;
   arch: Architecture;
   /** ResNet: 3×3 stride-1 stem without max-pool, for small images. */
   smallStem: boolean;
@@ -79,6 +81,7 @@ export interface TrainConfig {
 
 export const defaultConfig: TrainConfig = {
   data: '',
+  val: '',
   arch: 'resnet50',
   smallStem: false,
   initFrom: '',
@@ -213,6 +216,7 @@ export function validateConfig(config: object): asserts config is TrainConfig {
   integer('workers', 0);
   integer('threads', 0);
   integer('seed', 0);
+  if (typeof c.val !== 'string') fail('val', 'must be a path (or empty)');
   if (typeof c.initFrom !== 'string') fail('initFrom', 'must be a path (or empty)');
   if (typeof c.output !== 'string' || c.output === '') fail('output', 'must be a directory path');
   if (typeof c.name !== 'string' || /[/\\]/.test(c.name)) fail('name', 'must be a plain name (no slashes)');

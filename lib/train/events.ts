@@ -3,14 +3,15 @@
 import type { NativeEmbeddingHealth, NativeTrainStepStats } from '../native.js';
 import type { TrainingPosition } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
+import type { Baselines, KnnSummary } from './knn-monitor.js';
 import type { InitReport } from '../weights/initialize.js';
 
 export type TrainEvent =
   | { type: 'start'; config: TrainConfig; runDir: string; device: string; totalSteps: number; stepsPerEpoch: number; resumedFrom?: string; initializedFrom?: InitReport; position: TrainingPosition; processes: number }
   | ({ type: 'step'; epoch: number; step: number; batch: number; lr: number; emaMomentum: number; images: number; imagesPerSecond: number; epochImages: number; epochSeconds: number } & NativeTrainStepStats)
   | { type: 'epoch'; epoch: number; step: number; meanLoss: number; skippedSteps: number; skippedImages: number; seconds: number; imagesPerSecond: number; health?: NativeEmbeddingHealth }
-  | { type: 'knn'; epoch: number; accuracy: number; baseline?: { initialisation?: number; rawPixels?: number } }
+  | { type: 'knn' | 'linear'; epoch: number; accuracy: number; baseline?: Baselines }
   /** replicaDrift (data-parallel runs): 0 when every rank holds the weights that were saved. */
-  | { type: 'checkpoint'; path: string; position: TrainingPosition; replicaDrift?: number }
+  | { type: 'checkpoint'; path: string; position: TrainingPosition; replicaDrift?: number; report?: string }
   | { type: 'warning'; message: string }
-  | { type: 'end'; reason: 'completed' | 'stopped' | 'max-steps'; position: TrainingPosition; runDir: string; knn?: { pretrained: number; initialisation?: number; rawPixels?: number } };
+  | { type: 'end'; reason: 'completed' | 'stopped' | 'max-steps'; position: TrainingPosition; runDir: string; knn?: KnnSummary; linear?: KnnSummary; report?: string };

@@ -46,7 +46,7 @@ export function checkAgainstMachine(config: TrainConfig): { device: string; warn
 /** What a resumed run may change: where and how fast it runs, what it logs, when it stops. */
 export const changeableOnResume = [
   'maxSteps', 'device', 'workers', 'threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'knnEvery',
-  'collapseThreshold', 'data', 'collectiveTimeout', 'bucketFirstMb', 'bucketCapMb',
+  'collapseThreshold', 'data', 'val', 'collectiveTimeout', 'bucketFirstMb', 'bucketCapMb',
 ] as const satisfies ReadonlyArray<keyof TrainConfig>;
 
 function same(a: unknown, b: unknown): boolean {

@@ -3,6 +3,8 @@
 // `for await (const event of trainer.run())` drives it; `stop()` ends it after the step
 // in progress, with a checkpoint. Laid out as DINO's main_dino.py: run (refusals) → setUp →
 // the epoch loop of trainOneEpoch and closeEpoch.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeSkipped } from '../data/loader.js';
 import { worldFromEnvironment } from '../distributed/environment.js';
 import { FileError, InputError } from '../errors.js';
@@ -13,7 +15,9 @@ import { launchedRun } from './launched-run.js';
 import { checkAgainstMachine, initialWeights, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { setUpSession } from './setup.js';
+import type { MonitorScore } from './knn-monitor.js';
 import { emaMomentum, learningRate } from './schedules.js';
+import { writeReport } from '../report/report.js';
 import type { TrainEvent } from './events.js';
 import type { EpochOutcome, RunOutput, Session, Setup } from './session.js';
 
@@ -128,7 +132,7 @@ export class Trainer {
         yield* this.closeEpoch(session, epoch, outcome);
       }
       // A run cut short by --max-steps is scored where it ended (a stop is not: it must be quick).
-      if (reason === 'max-steps') yield* this.knnPass(session, session.position.epoch);
+      if (reason === 'max-steps') yield* this.knnPass(session, session.position.epoch, true);
       // A stop before the first step has nothing to save.
       if (reason !== 'completed' && session.position.step > session.checkpointedStep) {
         const event = await this.checkpoint(session);
@@ -137,8 +141,12 @@ export class Trainer {
     } finally {
       await session.loader.close();
     }
-    const knn = session.monitor?.summary;
-    yield { type: 'end', reason, position: session.position, runDir: run.path, ...(knn && { knn }) };
+    const scores = session.monitor?.summary;
+    const report = join(run.path, 'report.html');
+    yield {
+      type: 'end', reason, position: session.position, runDir: run.path, ...(scores && { knn: scores.knn }),
+      ...(scores?.linear && { linear: scores.linear }), ...(existsSync(report) && { report }),
+    };
   }
 
   /** The steps of one epoch, from where the run is; returns early when the run stops. */
@@ -214,40 +222,36 @@ export class Trainer {
     if (health && health.stdMean * Math.sqrt(config.projectorOut) < config.collapseThreshold) {
       yield { type: 'warning', message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}` };
     }
-    if ((epoch + 1) % config.knnEvery === 0 || epoch + 1 === config.epochs) yield* this.knnPass(session, epoch);
+    const last = epoch + 1 === config.epochs;
+    if ((epoch + 1) % config.knnEvery === 0 || last) yield* this.knnPass(session, epoch, last);
     if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
       const event = await this.checkpoint(session);
       if (event) yield event;
     }
   }
 
-  private async *knnPass(session: Session, epoch: number): AsyncGenerator<TrainEvent> {
+  /** kNN (and at the end, `withLinear`, the linear probe) on rank 0; the other ranks wait. */
+  private async *knnPass(session: Session, epoch: number, withLinear = false): AsyncGenerator<TrainEvent> {
     const { monitor, parallel } = session;
-    if (parallel) {
-      // Rank 0 scores; the others wait (only rank 0 has a monitor).
-      const accuracy = await parallel.onMain(() => this.knnScore(session));
-      if (accuracy !== undefined) yield await this.knnEvent(session, epoch, accuracy);
-      return;
+    if (!monitor && !parallel) return;
+    const score = parallel ? await parallel.onMain(() => this.knnScore(session, withLinear)) : await this.knnScore(session, withLinear);
+    if (!score || !monitor) return;
+    const events: Array<Extract<TrainEvent, { type: 'knn' | 'linear' }>> = [{ type: 'knn', epoch, accuracy: score.knn, baseline: monitor.knnBaselines }];
+    if (score.linear !== undefined) events.push({ type: 'linear', epoch, accuracy: score.linear, baseline: monitor.linearBaselines });
+    for (const event of events) {
+      await session.run.log(event);
+      yield event;
     }
-    if (!monitor) return;
-    const accuracy = await this.knnScore(session);
-    if (accuracy !== undefined) yield await this.knnEvent(session, epoch, accuracy);
   }
 
-  private async knnScore(session: Session): Promise<number | undefined> {
+  private async knnScore(session: Session, withLinear: boolean): Promise<MonitorScore | undefined> {
     if (!session.monitor || this.stopRequested) return undefined;
     try {
-      return await session.monitor.score(session.model);
+      return await session.monitor.score(session.model, withLinear);
     } catch (error) {
       if (this.stopRequested) return undefined; // abandoned at its next batch: the stop must be quick
       throw error;
     }
-  }
-
-  private async knnEvent(session: Session, epoch: number, accuracy: number): Promise<TrainEvent> {
-    const knnEvent = { type: 'knn' as const, epoch, accuracy, baseline: session.monitor!.baselines };
-    await session.run.log(knnEvent);
-    return knnEvent;
   }
 
   /** Rank 0 writes the checkpoint (the others wait for it); undefined on the other ranks. */
@@ -272,7 +276,9 @@ export class Trainer {
     }
     await pruneCheckpoints(run.path, config.keepCheckpoints);
     await run.log({ type: 'checkpoint', path, ...position, ...(replicaDrift !== undefined && { replicaDrift }) });
-    return { type: 'checkpoint', path, position, ...(replicaDrift !== undefined && { replicaDrift }) };
+    // The report is a view of what is logged: failing to draw it never stops a run.
+    const report = await writeReport(run.path).then((files) => files.html, (error: Error) => `not written: ${error.message}`);
+    return { type: 'checkpoint', path, position, report, ...(replicaDrift !== undefined && { replicaDrift }) };
   }
 }
 
