@@ -2,7 +2,8 @@
 // Runs scripts/setup.sh when this git checkout is not ready, so that the README's
 // commands work on a fresh clone. Dependency-free: it runs before `npm ci`.
 //   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
-//   --for-tests     also the test oracles (Python torch, torchvision, numpy, Fashion-MNIST)
+//   --for-tests     also the test oracles (Python torch, torchvision, numpy, scikit-learn,
+//                   Fashion-MNIST, Chromium)
 //                   and an up-to-date build of both addon flavours
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,8 +38,10 @@ function oraclesReady() {
   return (
     succeeds(python, ['-c', 'import torch, torchvision, numpy']) &&
     existsSync(join(fashionMnist, 'train-images-idx3-ubyte.gz')) &&
-    // skimage's photographs are the data-pipeline fixtures
-    succeeds(python, ['-c', 'import skimage.data'])
+    // skimage's photographs are the data-pipeline fixtures; scikit-learn checks the evaluation protocols
+    succeeds(python, ['-c', 'import skimage.data, sklearn']) &&
+    // Chromium renders the run report
+    existsSync(process.env.MVEB_CHROMIUM ?? '/usr/bin/chromium')
   );
 }
 

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # LibTorch comes from libtorch-dev unless LIBTORCH / Torch_DIR point elsewhere.
-packages=(cmake g++ make python3 python3-numpy python3-torch python3-torchvision python3-skimage dataset-fashion-mnist)
+# python3-sklearn and chromium are test oracles (evaluation protocols; the report in a browser).
+packages=(cmake g++ make python3 python3-numpy python3-torch python3-torchvision python3-skimage python3-sklearn chromium dataset-fashion-mnist)
 if [[ -z "${LIBTORCH:-}" && -z "${Torch_DIR:-}" ]]; then
   # OpenBLAS replaces Debian's reference BLAS behind LibTorch (3x faster training steps);
   # Gloo's headers give the addon data-parallel training (libtorch-dev does not pull them in).
@@ -54,7 +55,8 @@ mveb-torch setup: this is not a Debian/Ubuntu system, so nothing was installed. 
   - LibTorch: `pip install torch` (its LibTorch is found through python3), or unpack a LibTorch zip
     from https://pytorch.org and set LIBTORCH=/path/to/libtorch
   - cmake >= 3.18 and a C++17 compiler (g++ >= 9 or clang >= 10), make
-  - for the tests: Python 3 with torch, torchvision and numpy (set MVEB_PYTHON to that interpreter)
+  - for the tests: Python 3 with torch, torchvision, numpy, scikit-image and scikit-learn (set MVEB_PYTHON
+    to that interpreter), and Chromium (set MVEB_CHROMIUM to its binary)
     and the Fashion-MNIST IDX files (set MVEB_FASHION_MNIST to their folder)
 Then run `npm run setup` again with MVEB_SKIP_SYSTEM_PACKAGES=1.
 MSG

@@ -9,7 +9,7 @@ const width = 520;
 const height = 160;
 
 function xAxis(x: string): Spec {
-  return { field: x, type: 'quantitative', title: x, axis: { tickMinStep: 1 } };
+  return { field: x, type: 'quantitative', title: x, axis: { tickMinStep: 1, format: 'd' } };
 }
 
 function lines(title: string, values: Array<Record<string, unknown>>, x: string, y: string, options: { yTitle?: string; series?: string } = {}): Spec {

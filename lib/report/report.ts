@@ -1,7 +1,7 @@
 // `mveb-torch report <run-dir>`: report.html (self-contained: inline SVG, no script, no
 // network) and report.png in the run directory, from config.yaml and metrics.jsonl. The
 // trainer writes both at every checkpoint.
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileError } from '../errors.js';
 import { reportCharts } from './charts.js';
@@ -35,8 +35,13 @@ function summary(run: RunRecords): string[] {
 
 async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, data).catch((error: unknown) => Promise.reject(fileError('write', temporary, error)));
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, data);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw fileError('write', path, error);
+  }
 }
 
 export async function writeReport(dir: string): Promise<ReportFiles> {

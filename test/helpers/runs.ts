@@ -33,11 +33,17 @@ export function snapshot(dir: string): Record<string, string> {
   return files;
 }
 
-/** The kNN summary `train` prints at the end: pretrained, initialisation and raw pixels, as fractions. */
-export function printedKnn(stdout: string): { pretrained: number; initial: number; pixels: number } {
-  const percent = (label: string) => {
-    const match = stdout.match(new RegExp(`${label} +([\\d.]+) %`));
-    return match ? Number(match[1]) / 100 : NaN;
+/**
+ * The accuracy table `train` prints at the end, as fractions: kNN (and the linear probe, NaN
+ * when absent) for the pretrained backbone, the backbone at initialisation and raw pixels.
+ */
+export function printedKnn(stdout: string): { pretrained: number; initial: number; pixels: number; linear: { pretrained: number; initial: number; pixels: number } } {
+  const columns = (label: string) => {
+    const match = stdout.match(new RegExp(`${label} +([\\d.]+) %(?: +([\\d.]+) %)?`));
+    return [match ? Number(match[1]) / 100 : NaN, match?.[2] ? Number(match[2]) / 100 : NaN] as const;
   };
-  return { pretrained: percent('pretrained backbone'), initial: percent('same backbone at initialisation'), pixels: percent('raw pixels') };
+  const [pretrained, linearPretrained] = columns('pretrained backbone');
+  const [initial, linearInitial] = columns('same backbone, initialised');
+  const [pixels, linearPixels] = columns('raw pixels');
+  return { pretrained, initial, pixels, linear: { pretrained: linearPretrained, initial: linearInitial, pixels: linearPixels } };
 }

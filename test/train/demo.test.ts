@@ -1,6 +1,7 @@
 // The demo recipe on Fashion-MNIST, shortened for CI: 40 steps must already beat the same
 // backbone at initialisation (BN statistics re-estimated) by a clear kNN margin, and the CLI
-// ends by printing both and raw pixels. The full demo is test/e2e/demo.e2e.ts.
+// ends by printing both and raw pixels (kNN and a linear probe), and the report's path. The full
+// demo is test/e2e/demo.e2e.ts.
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { cli } from '../helpers/paths.js';
@@ -15,8 +16,11 @@ t.test('40 steps of the demo recipe beat its initialisation by a clear kNN margi
   const run = spawnSync(process.execPath, [cli, 'train', '--preset', 'demo', '--max-steps', '40', '--knn-train-images', '3000',
     '--knn-test-images', '1000', '--output', tempDir(t), '--name', 'demo'], { encoding: 'utf8', timeout: 10 * 60_000 });
   t.equal(run.status, 0, run.stderr);
-  const { pretrained, initial, pixels } = printedKnn(run.stdout);
+  const { pretrained, initial, pixels, linear } = printedKnn(run.stdout);
   t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);
   t.ok(pixels > 0.75 && pixels < 0.85, `raw-pixel baseline ${pixels} as expected for Fashion-MNIST`);
+  t.ok(linear.pretrained - linear.initial >= margin, `linear probe: pretrained ${linear.pretrained} − initialisation ${linear.initial} ≥ ${margin}`);
+  t.ok(linear.pixels > 0.75 && linear.pixels < 0.9, `linear probe on raw pixels ${linear.pixels}`);
   t.match(run.stdout, /^reached max-steps at step 40; run directory /m);
+  t.match(run.stdout, /\nreport: .*demo\/report\.html\n$/, 'it ends with the report');
 });
