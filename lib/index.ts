@@ -47,6 +47,13 @@ export type { BranchWeights, WeightsFile, WeightsFormat } from './weights/read.j
 export { exportWeights, EXPORT_FORMATS } from './weights/export.js';
 export type { ExportFormat, ExportOptions, ExportResult } from './weights/export.js';
 export { inspectWeights } from './weights/inspect.js';
+export { writeReport } from './report/write.js';
+export type { ReportFiles } from './report/write.js';
+export { evaluate, PROTOCOLS } from './eval/evaluate.js';
+export type { EvaluateOptions, EvaluateResult, Protocol, ProtocolResult } from './eval/evaluate.js';
+export { knnGrid, linearProbe, logisticTransfer, logSpace } from './eval/protocols.js';
+export type { KnnGridOptions, KnnGridResult, LinearProbeOptions, LinearProbeResult, TransferOptions, TransferResult } from './eval/protocols.js';
+export type { Accuracy, FeatureSet } from './eval/feature-set.js';
 export type { BranchSummary, WeightsSummary } from './weights/inspect.js';
 export { initializeModel } from './weights/initialize.js';
 export type { InitReport, InitialModel } from './weights/initialize.js';

@@ -4,7 +4,7 @@
 //   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
 //   --for-tests     also the test oracles (Python torch, torchvision, numpy, scikit-learn,
 //                   Fashion-MNIST, Chromium)
-//                   and an up-to-date build of both addon flavours
+//                   and an up-to-date cmake-js build (the node-gyp one is test:e2e's)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -53,7 +53,6 @@ export function ensureSetup({ forTests = false } = {}) {
   if (forTests) {
     // Incremental rebuilds, so tests never run against stale code.
     run('npm', ['run', '--silent', 'build']);
-    run('npm', ['run', '--silent', 'build:gyp']);
   }
 }
 

@@ -56,9 +56,7 @@ step info node bin/mveb-torch.js info
 step pack-prebuild node scripts/pack.mjs --platform-only --out "$OUT/npm"
 step info-json node bin/mveb-torch.js info --json
 cp "$OUT/info-json.log" "$OUT/info.json" 2>/dev/null
-# Every test: the CUDA ones run here instead of skipping. The gyp build (CPU-only, needs
-# Node's headers from the network) is not built here: MVEB_SKIP_GYP skips its test.
-export MVEB_SKIP_GYP=1
+# Every test: the CUDA ones run here instead of skipping.
 step tests npx tap --reporter=tap --disable-coverage
 # Benchmarks: each compares its variants side by side in one run, CPU and CUDA.
 step bench-stein node bench/stein.mjs --devices cpu,cuda --repeats 5

@@ -1,6 +1,6 @@
 // `mveb-torch report <run-dir>`: report.html and report.png of a run.
 import type { Argv, ArgumentsCamelCase } from 'yargs';
-import { writeReport } from '../report/report.js';
+import { writeReport } from '../report/write.js';
 
 export function register(yargs: Argv): Argv {
   return yargs.command(

@@ -17,7 +17,7 @@ import { RunDirectory } from './run-directory.js';
 import { setUpSession } from './setup.js';
 import type { MonitorScore } from './knn-monitor.js';
 import { emaMomentum, learningRate } from './schedules.js';
-import { writeReport } from '../report/report.js';
+import { writeReport } from '../report/write.js';
 import type { TrainEvent } from './events.js';
 import type { EpochOutcome, RunOutput, Session, Setup } from './session.js';
 

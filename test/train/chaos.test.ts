@@ -89,6 +89,6 @@ t.test('killed at 10 random moments and resumed each time: the weights of an uni
   const chaotic = await loadCheckpoint(run);
   t.match(chaotic, { epoch: 8, batch: 0, step: 32 });
   t.same(await bytesOf(chaotic), await bytesOf(whole), 'weights, EMA target, BN statistics and momentum identical bit for bit');
-  t.same(readdirSync(run).filter((n) => !/^checkpoint-e\d{4}-s\d{8}\.pth$/.test(n)).sort(), ['config.yaml', 'metrics.jsonl'], 'no lock, no temporary file');
+  t.same(readdirSync(run).filter((n) => !/^checkpoint-e\d{4}-s\d{8}\.pth$/.test(n)).sort(), ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'], 'no lock, no temporary file');
   t.comment(`uninterrupted run ${(wholeMs / 1000).toFixed(1)} s; ${log.join('; ')}`);
 });

@@ -27,10 +27,10 @@ t.test('1. a run directory that holds a run is refused, never reused; nothing in
   await events(new Trainer({ ...tiny, output, name: 'clash', maxSteps: 3, keepCheckpoints: 1 }));
   const run = join(output, 'clash');
   const before = snapshot(run);
-  t.same(Object.keys(before), ['checkpoint-e0000-s00000003.pth', 'config.yaml', 'metrics.jsonl']);
+  t.same(Object.keys(before), ['checkpoint-e0000-s00000003.pth', 'config.yaml', 'metrics.jsonl', 'report.html', 'report.png']);
   await t.rejects(events(new Trainer({ ...tiny, output, name: 'clash', maxSteps: 2, arch: 'resnet34', keepCheckpoints: 1 })), {
     name: 'InputError',
-    message: `run directory ${run} already holds a run (checkpoint-e0000-s00000003.pth, config.yaml, metrics.jsonl): continue it with --resume ${run}, or choose another --name`,
+    message: `run directory ${run} already holds a run (checkpoint-e0000-s00000003.pth, config.yaml, metrics.jsonl, report.html, … (5 entries)): continue it with --resume ${run}, or choose another --name`,
   });
   t.same(snapshot(run), before, 'checkpoint, config.yaml and metrics.jsonl untouched');
   // Any other content counts too: a run directory is never shared.
@@ -103,7 +103,7 @@ t.test('3. SIGTERM finishes the step, writes a checkpoint and exits 0, within se
   t.ok(position, stdout);
   const checkpoint = await loadCheckpoint(join(output, 'preempted'));
   t.equal(checkpoint.step, Number(position![1]), 'the checkpoint holds the last step');
-  t.same(readdirSync(join(output, 'preempted')).filter((n) => !n.endsWith('.pth')).sort(), ['config.yaml', 'metrics.jsonl'], 'lock released');
+  t.same(readdirSync(join(output, 'preempted')).filter((n) => !n.endsWith('.pth')).sort(), ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'], 'lock released');
 });
 
 async function imageFolder(dir: string, good: number, bad: number): Promise<string> {
@@ -239,5 +239,5 @@ t.test('12. temporary files of killed runs are removed when the run resumes', as
   writeFileSync(stale, 'half a checkpoint');
   writeFileSync(join(run, 'config.yaml.tmp-1'), 'half a config');
   await events(new Trainer({ maxSteps: 2 }, { resume: run }));
-  t.same(readdirSync(run).sort(), ['checkpoint-e0000-s00000001.pth', 'checkpoint-e0000-s00000002.pth', 'config.yaml', 'metrics.jsonl']);
+  t.same(readdirSync(run).sort(), ['checkpoint-e0000-s00000001.pth', 'checkpoint-e0000-s00000002.pth', 'config.yaml', 'metrics.jsonl', 'report.html', 'report.png']);
 });
