@@ -101,7 +101,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   let hits = 0;
   const features = async (kind: string, dataset: Dataset, spec: string, files: string[], compute: (o: FeatureOptions) => Promise<FeatureSet>) => {
     const where = /^(fashion-mnist|synthetic)/.test(spec) ? spec : resolve(spec);
-    const key = await cacheKey({ kind, data: where, images: dataset.length, size, branch }, files);
+    // The batch size shapes the initialisation baseline (its BN statistics are re-estimated per batch).
+    const key = await cacheKey({ kind, data: where, images: dataset.length, size, branch, batch: options.batchSize ?? 256 }, files);
     const progress = (done: number, total: number) => options.onProgress?.({ stage: `${kind} features of ${spec}`, done, total });
     const set = await cache.get(key, () => compute({ ...pass, onBatch: progress }));
     if (set.hit) hits++;
