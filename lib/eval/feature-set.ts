@@ -12,11 +12,8 @@ export interface Accuracy {
   top5: number;
 }
 
-/** The rows `indices` of a feature set, copied. */
-export async function selectRows(set: FeatureSet, indices: ArrayLike<number>): Promise<FeatureSet> {
-  const width = set.features.shape[1]!;
-  const features = (await set.features.toArray()) as Float32Array;
-  const labels = (await set.labels.toArray()) as BigInt64Array;
+/** The rows `indices` of read-out features and labels, as a new set. */
+function rowsOf(features: Float32Array, labels: BigInt64Array, width: number, indices: ArrayLike<number>): FeatureSet {
   const outFeatures = new Float32Array(indices.length * width);
   const outLabels = new BigInt64Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
@@ -42,7 +39,10 @@ export async function holdOut(set: FeatureSet, fraction: number, seed: number): 
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const held = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
-  return { fit: await selectRows(set, order.slice(held)), held: await selectRows(set, order.slice(0, held)) };
+  const features = (await set.features.toArray()) as Float32Array;
+  const labels = (await set.labels.toArray()) as BigInt64Array;
+  const width = set.features.shape[1]!;
+  return { fit: rowsOf(features, labels, width, order.slice(held)), held: rowsOf(features, labels, width, order.slice(0, held)) };
 }
 
 /** Top-1 and top-5 of ranked labels int64 [M, top] against the true labels. */
@@ -62,17 +62,4 @@ export async function accuracyOf(ranked: Tensor, labels: Tensor<'int64'>): Promi
     }
   }
   return { top1: top1 / m, top5: top5 / m };
-}
-
-/** The two sets stacked (train + val). */
-export async function concatSets(a: FeatureSet, b: FeatureSet): Promise<FeatureSet> {
-  const width = a.features.shape[1]!;
-  const n = a.labels.shape[0]! + b.labels.shape[0]!;
-  const features = new Float32Array(n * width);
-  features.set((await a.features.toArray()) as Float32Array);
-  features.set((await b.features.toArray()) as Float32Array, a.features.numel);
-  const labels = new BigInt64Array(n);
-  labels.set((await a.labels.toArray()) as BigInt64Array);
-  labels.set((await b.labels.toArray()) as BigInt64Array, a.labels.numel);
-  return { features: Tensor.fromArray(features, [n, width]) as Tensor<'float32'>, labels: Tensor.fromArray(labels, [n]) as Tensor<'int64'> };
 }

@@ -40,18 +40,18 @@ export function evaluationLoader(dataset: Dataset, options: FeatureOptions, seed
   });
 }
 
-export async function datasetFeatures(
-  model: Model,
-  dataset: Dataset,
-  options: FeatureOptions,
-): Promise<{ features: Tensor<'float32'>; labels: Tensor<'int64'> }> {
-  const loader = evaluationLoader(dataset, options);
+type LabelledRows = { features: Tensor<'float32'>; labels: Tensor<'int64'> };
+
+/** One row of `rowsOf(view)` per image of the loader's single pass, stacked with the labels. */
+async function collectRows(loader: DataLoader, options: FeatureOptions, rowsOf: (view: Tensor) => Promise<Tensor>): Promise<LabelledRows> {
   const rows: Float32Array[] = [];
   const labels: number[] = [];
+  let width = 0;
   try {
     for await (const batch of loader.epoch(0)) {
       options.signal?.throwIfAborted();
-      const features = await (await model.backboneFeatures(batch.views[0]!)).to('cpu');
+      const features = await (await rowsOf(batch.views[0]!)).to('cpu');
+      width = features.numel / batch.labels.length;
       rows.push((await features.toArray()) as Float32Array);
       labels.push(...batch.labels);
       options.onBatch?.(batch.index + 1, loader.batchesPerEpoch);
@@ -59,7 +59,6 @@ export async function datasetFeatures(
   } finally {
     await loader.close();
   }
-  const width = model.featureDim;
   const all = new Float32Array(labels.length * width);
   let offset = 0;
   for (const row of rows) {
@@ -72,37 +71,17 @@ export async function datasetFeatures(
   };
 }
 
+export async function datasetFeatures(model: Model, dataset: Dataset, options: FeatureOptions): Promise<LabelledRows> {
+  return collectRows(evaluationLoader(dataset, options), options, (view) => model.backboneFeatures(view));
+}
+
 /**
  * The raw-pixel baseline's features: each image's evaluation view (at most 32 px a side, so
  * that the vectors stay small), flattened. Centre them with `centreOn` (the training set's mean).
  */
-export async function rawPixelFeatures(dataset: Dataset, options: FeatureOptions): Promise<{ features: Tensor<'float32'>; labels: Tensor<'int64'> }> {
+export async function rawPixelFeatures(dataset: Dataset, options: FeatureOptions): Promise<LabelledRows> {
   const loader = evaluationLoader(dataset, { ...options, size: Math.min(options.size, 32), device: 'cpu' });
-  const rows: Float32Array[] = [];
-  const labels: number[] = [];
-  let width = 0;
-  try {
-    for await (const batch of loader.epoch(0)) {
-      options.signal?.throwIfAborted();
-      const [, channels, height, side] = batch.views[0]!.shape as [number, number, number, number];
-      width = channels * height * side;
-      rows.push((await (await batch.views[0]!.to('cpu')).toArray()) as Float32Array);
-      labels.push(...batch.labels);
-      options.onBatch?.(batch.index + 1, loader.batchesPerEpoch);
-    }
-  } finally {
-    await loader.close();
-  }
-  const all = new Float32Array(labels.length * width);
-  let offset = 0;
-  for (const row of rows) {
-    all.set(row, offset);
-    offset += row.length;
-  }
-  return {
-    features: Tensor.fromArray(all, [labels.length, width]) as Tensor<'float32'>,
-    labels: Tensor.fromArray(BigInt64Array.from(labels.map(BigInt)), [labels.length]) as Tensor<'int64'>,
-  };
+  return collectRows(loader, options, async (view) => view);
 }
 
 /** Both sets' features minus the first set's mean feature. */

@@ -3,7 +3,7 @@
 // transfer protocol (L-BFGS logistic regression, L2 chosen on a held-out part, refit on all).
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
-import { accuracyOf, concatSets, holdOut, type Accuracy, type FeatureSet } from './feature-set.js';
+import { accuracyOf, holdOut, type Accuracy, type FeatureSet } from './feature-set.js';
 
 export interface KnnGridOptions {
   ks?: number[];
@@ -109,7 +109,7 @@ export async function logisticTransfer(train: FeatureSet, test: FeatureSet, opti
   }
   // Ties go to the stronger regularisation.
   const best = search.reduce((a, b) => (b.top1 >= a.top1 ? b : a));
-  const all = await concatSets(fit, held);
-  const [ranked] = await native().eval.logisticRegression(all.features.handle, all.labels.handle, [test.features.handle], { ...settings, l2: best.l2 });
+  // The refit takes the held-out part back: the whole training set.
+  const [ranked] = await native().eval.logisticRegression(train.features.handle, train.labels.handle, [test.features.handle], { ...settings, l2: best.l2 });
   return { l2: best.l2, search, ...(await accuracyOf(new Tensor(ranked!), test.labels)) };
 }

@@ -1,9 +1,8 @@
 // `mveb-torch report <run-dir>`: report.html (self-contained: inline SVG, no script, no
 // network) and report.png in the run directory, from config.yaml and metrics.jsonl. The
 // trainer writes both at every checkpoint.
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { fileError } from '../errors.js';
+import { writeFileAtomically } from '../atomic-file.js';
 import { reportCharts } from './charts.js';
 import { pngOf, svgOf } from './render.js';
 import { readRunRecords, type RunRecords } from './run-records.js';
@@ -33,17 +32,6 @@ function summary(run: RunRecords): string[] {
   return rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td>${escape(v!)}</td></tr>`);
 }
 
-async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw fileError('write', path, error);
-  }
-}
-
 export async function writeReport(dir: string): Promise<ReportFiles> {
   const run = await readRunRecords(dir);
   const charts = reportCharts(run);
@@ -56,7 +44,7 @@ th{text-align:left;padding:2px 12px 2px 0;color:#555;font-weight:normal}figure{m
 ${figures.length ? figures.join('\n') : '<p>Nothing logged yet.</p>'}
 </body></html>\n`;
   const files = { html: join(dir, 'report.html'), png: join(dir, 'report.png'), charts: charts.map((c) => String(c['title'])) };
-  await writeAtomically(files.html, html);
-  if (charts.length) await writeAtomically(files.png, await pngOf(charts));
+  await writeFileAtomically(files.html, html);
+  if (charts.length) await writeFileAtomically(files.png, await pngOf(charts));
   return files;
 }

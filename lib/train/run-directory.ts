@@ -2,26 +2,15 @@
 // per logged step and per epoch, appended), checkpoints, and run.lock while a run owns it.
 // A directory that already holds anything is never reused by a new run, and every file is
 // written whole or not at all.
-import { appendFile, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { writeFileAtomically } from '../atomic-file.js';
 import { FileError, InputError, fileError } from '../errors.js';
 import type { TrainConfig } from './config.js';
 import { RunLock, lockName } from './run-lock.js';
 
 const temporary = /\.tmp-(\d+)$/;
-
-/** Writes `data` to `path` through a temporary file and a rename: never a partial file. */
-export async function writeFileAtomically(path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, data, { flush: true });
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw fileError('write', path, error);
-  }
-}
 
 async function directoryKind(path: string): Promise<'missing' | 'directory' | 'other'> {
   try {

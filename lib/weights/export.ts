@@ -1,7 +1,8 @@
 // `mveb-torch export`: one branch's backbone (and, if asked, projector) as the file another
 // library loads: a torchvision state dict, a timm state dict, or Detectron2's .pkl.
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomically } from '../atomic-file.js';
 import { fileError, InputError } from '../errors.js';
 import { savePth, type StateDict } from '../io.js';
 import type { Tensor } from '../tensor.js';
@@ -87,21 +88,7 @@ async function numpyArray(tensor: Tensor): Promise<NumpyArray> {
 async function writeDetectron2(out: string, backbone: StateDict): Promise<void> {
   const model: Record<string, NumpyArray> = {};
   for (const [key, tensor] of Object.entries(backbone)) model[detectron2Name(key)] = await numpyArray(tensor);
-  const bytes = pickleDumps({ model, __author__: 'mveb-torch', matching_heuristics: true });
-  const temporary = `${out}.tmp-${process.pid}`;
-  try {
-    const file = await open(temporary, 'w');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, out);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw fileError('write', out, error);
-  }
+  await writeFileAtomically(out, pickleDumps({ model, __author__: 'mveb-torch', matching_heuristics: true }));
 }
 
 function loadingNotes(weights: WeightsFile, format: ExportFormat, out: string): string[] {

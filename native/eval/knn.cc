@@ -10,14 +10,18 @@ namespace {
 
 at::Tensor unitRows(const at::Tensor& x) { return x / x.norm(2, {1}, true).clamp_min(1e-12); }
 
-}  // namespace
-
-at::Tensor knnPredict(const at::Tensor& trainFeatures, const at::Tensor& trainLabels, const at::Tensor& testFeatures,
-                      const KnnOptions& options) {
+void checkShapes(const at::Tensor& trainFeatures, const at::Tensor& trainLabels, const at::Tensor& testFeatures) {
   if (trainFeatures.dim() != 2 || testFeatures.dim() != 2 || trainFeatures.size(1) != testFeatures.size(1))
     throw std::invalid_argument("knn: features must be [N, d] and [M, d] with the same d");
   if (trainLabels.dim() != 1 || trainLabels.size(0) != trainFeatures.size(0))
     throw std::invalid_argument("knn: one label per training feature");
+}
+
+}  // namespace
+
+at::Tensor knnPredict(const at::Tensor& trainFeatures, const at::Tensor& trainLabels, const at::Tensor& testFeatures,
+                      const KnnOptions& options) {
+  checkShapes(trainFeatures, trainLabels, testFeatures);
   if (options.k < 1 || !(options.temperature > 0)) throw std::invalid_argument("knn: k must be >= 1 and temperature > 0");
   const at::Tensor train = unitRows(trainFeatures.to(at::kFloat));
   const at::Tensor labels = trainLabels.to(train.device(), at::kLong);
@@ -38,10 +42,7 @@ at::Tensor knnPredict(const at::Tensor& trainFeatures, const at::Tensor& trainLa
 
 at::Tensor knnGrid(const at::Tensor& trainFeatures, const at::Tensor& trainLabels, const at::Tensor& testFeatures,
                    const KnnGridOptions& options) {
-  if (trainFeatures.dim() != 2 || testFeatures.dim() != 2 || trainFeatures.size(1) != testFeatures.size(1))
-    throw std::invalid_argument("knn: features must be [N, d] and [M, d] with the same d");
-  if (trainLabels.dim() != 1 || trainLabels.size(0) != trainFeatures.size(0))
-    throw std::invalid_argument("knn: one label per training feature");
+  checkShapes(trainFeatures, trainLabels, testFeatures);
   if (options.ks.empty() || options.temperatures.empty()) throw std::invalid_argument("knn: give at least one k and one temperature");
   for (int64_t k : options.ks) if (k < 1) throw std::invalid_argument("knn: every k must be >= 1");
   for (double t : options.temperatures) if (!(t > 0)) throw std::invalid_argument("knn: every temperature must be > 0");
