@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Times ops.steinScore, cholesky vs inverse, side by side in one run.
+// Times ops.steinScore side by side in one run: the fused implementation against the ATen
+// composition, each with a float64 and a float32 ('input') solve, and — with --python — the
+// authors' formula (bench/reference/stein_authors.py) on the same device and sizes.
 //   node bench/stein.mjs [--sizes 256,1024,4096] [--dim 2048] [--devices cpu,cuda] [--repeats 5]
-// Prints one JSON line per case, then a table with the ratio cholesky/inverse.
+//                        [--python python3]
+// Prints one JSON line per case, then a table with the ratios ATen / fused and authors / fused.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Tensor, info, ops } from '../dist/index.js';
 
@@ -12,6 +18,8 @@ const { values: args } = parseArgs({
     devices: { type: 'string' },
     repeats: { type: 'string', default: '5' },
     precisions: { type: 'string', default: 'float64,input' },
+    implementations: { type: 'string', default: 'fused,aten' },
+    python: { type: 'string' },
   },
 });
 const report = info();
@@ -19,6 +27,7 @@ const devices = (args.devices ?? (report.cuda ? 'cpu,cuda' : 'cpu')).split(',');
 const sizes = args.sizes.split(',').map(Number);
 const dim = Number(args.dim);
 const repeats = Number(args.repeats);
+const implementations = args.implementations.split(',');
 
 async function unitRows(n, d, device) {
   const raw = await Tensor.randn([n, d], { seed: n });
@@ -45,22 +54,36 @@ async function time(z, options) {
   return { medianMs: samples[Math.floor(samples.length / 2)], minMs: samples[0] };
 }
 
-const rows = [];
+function authors(device) {
+  if (!args.python) return new Map();
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'stein_authors.py');
+  const out = execFileSync(args.python, [script, '--sizes', args.sizes, '--dim', args.dim, '--device', device,
+    '--repeats', args.repeats, '--threads', String(report.threads.intraOp)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const rows = out.trim().split('\n').map((line) => JSON.parse(line));
+  for (const row of rows) console.log(JSON.stringify({ implementation: 'authors', ...row }));
+  return new Map(rows.map((row) => [row.n, row]));
+}
+
+const table = [];
 console.log(JSON.stringify({ machine: { libtorch: report.libtorch.version, threads: report.threads, blas: report.blas, devices: report.cudaDevices } }));
 for (const device of devices) {
+  const theirs = authors(device);
   for (const n of sizes) {
     const z = await unitRows(n, dim, device);
     for (const precision of args.precisions.split(',')) {
-      const cholesky = await time(z, { solver: 'cholesky', precision });
-      const inverse = await time(z, { solver: 'inverse', precision });
-      const row = { device, n, d: dim, precision, repeats, cholesky, inverse, ratio: cholesky.medianMs / inverse.medianMs };
+      const row = { device, n, d: dim, precision, repeats };
+      for (const implementation of implementations) {
+        row[implementation] = await time(z, { implementation, precision });
+      }
       console.log(JSON.stringify(row));
-      rows.push(row);
+      table.push({ ...row, authors: theirs.get(n) });
     }
   }
 }
-console.log('\n| device | N | d | precision | cholesky ms (median) | inverse ms (median) | cholesky / inverse |');
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) {
-  console.log(`| ${r.device} | ${r.n} | ${r.d} | ${r.precision} | ${r.cholesky.medianMs.toFixed(2)} | ${r.inverse.medianMs.toFixed(2)} | ${r.ratio.toFixed(3)} |`);
+const ms = (entry) => (entry === undefined ? '–' : entry.error ? 'out of memory' : entry.medianMs.toFixed(2));
+const ratio = (a, b) => (a?.medianMs && b?.medianMs ? (a.medianMs / b.medianMs).toFixed(2) : '–');
+console.log('\n| device | N | d | solve | fused ms | ATen ms | authors ms (float32, inverse) | ATen / fused | authors / fused |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of table) {
+  console.log(`| ${r.device} | ${r.n} | ${r.d} | ${r.precision} | ${ms(r.fused)} | ${ms(r.aten)} | ${ms(r.authors)} | ${ratio(r.aten, r.fused)} | ${ratio(r.authors, r.fused)} |`);
 }

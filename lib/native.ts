@@ -58,6 +58,7 @@ export interface NativeSteinOptions {
   minBandwidth?: number;
   solver?: 'cholesky' | 'inverse';
   precision?: 'float64' | 'input';
+  implementation?: 'auto' | 'fused' | 'aten';
 }
 
 export interface NativeOps {

@@ -20,6 +20,13 @@ export interface SteinOptions {
    * clustered batches. 'input' computes in z's dtype: faster, less exact.
    */
   precision?: 'float64' | 'input';
+  /**
+   * 'auto' (default): 'fused' on CUDA when the addon has the CUDA kernels, else 'aten'.
+   * 'fused': the bandwidth by radix selection over 1 − zzᵀ and one pass over zzᵀ that forms
+   * K + ηI and G in place (the CUDA kernels, or the same arithmetic looped on the CPU).
+   * 'aten': composed ATen calls (kthvalue, exp, sum). Both pick the same bandwidth element.
+   */
+  implementation?: 'auto' | 'fused' | 'aten';
 }
 
 /**

@@ -5,6 +5,9 @@
 #include <c10/util/Exception.h>
 
 #include <algorithm>
+#include <string>
+
+#include "mveb/stein_fused.h"
 
 namespace mveb {
 
@@ -18,6 +21,18 @@ at::Tensor halfTopK(const at::Tensor& values) {
   return std::get<0>(at::kthvalue(flat, n - k + 1));
 }
 
+SteinImplementation resolveSteinImplementation(const at::Tensor& z, SteinImplementation requested) {
+  if (requested == SteinImplementation::Auto) {
+    return z.is_cuda() && fusedSteinAvailable(z) ? SteinImplementation::Fused : SteinImplementation::Aten;
+  }
+  if (requested == SteinImplementation::Fused) {
+    std::string why;
+    TORCH_CHECK(fusedSteinAvailable(z, &why), "steinScore: implementation 'fused' is not available on ", z.device(),
+                ": ", why, " (use 'auto' or 'aten')");
+  }
+  return requested;
+}
+
 SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
   TORCH_CHECK(z.dim() == 2, "steinScore: z must be 2-D [N, d], got shape ", z.sizes());
   TORCH_CHECK(z.size(0) > 0 && z.size(1) > 0, "steinScore: z must not be empty, got shape ", z.sizes());
@@ -29,10 +44,18 @@ SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
   at::NoGradGuard noGrad;
   at::Tensor zd = options.precision == SteinPrecision::Float64 ? z.detach().to(at::kDouble) : z.detach();
   at::Tensor similarity = at::matmul(zd, zd.t());
-  at::Tensor bandwidth = at::clamp_min(halfTopK(1 - similarity), options.minBandwidth);
-  at::Tensor kernel = at::exp(similarity / bandwidth);
-  at::Tensor g = kernel.sum(1, /*keepdim=*/true) * zd / bandwidth;
-  at::Tensor regularised = kernel + options.eta * at::eye(kernel.size(0), kernel.options());
+  at::Tensor bandwidth, g, regularised;
+  if (resolveSteinImplementation(z, options.implementation) == SteinImplementation::Fused) {
+    zd = zd.contiguous();
+    bandwidth = fusedBandwidth(similarity, options.minBandwidth);
+    g = fusedKernelPass(similarity, zd, bandwidth, options.eta);
+    regularised = similarity;  // now K + ηI
+  } else {
+    bandwidth = at::clamp_min(halfTopK(1 - similarity), options.minBandwidth);
+    at::Tensor kernel = at::exp(similarity / bandwidth);
+    g = kernel.sum(1, /*keepdim=*/true) * zd / bandwidth;
+    regularised = kernel + options.eta * at::eye(kernel.size(0), kernel.options());
+  }
 
   at::Tensor solution;
   if (options.solver == SteinSolver::Cholesky) {

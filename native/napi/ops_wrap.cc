@@ -24,6 +24,10 @@ SteinOptions steinOptions(const Napi::Object& options, const std::string& where)
                                            {{"cholesky", SteinSolver::Cholesky}, {"inverse", SteinSolver::Inverse}}, where);
   stein.precision = args::choice<SteinPrecision>(
       options, "precision", {{"float64", SteinPrecision::Float64}, {"input", SteinPrecision::Input}}, where);
+  stein.implementation = args::choice<SteinImplementation>(
+      options, "implementation",
+      {{"auto", SteinImplementation::Auto}, {"fused", SteinImplementation::Fused}, {"aten", SteinImplementation::Aten}},
+      where);
   return stein;
 }
 

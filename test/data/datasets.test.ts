@@ -3,8 +3,9 @@ import t from 'tap';
 import { fashionMnist, fashionMnistClasses, IdxDataset } from '../../lib/data/idx-dataset.js';
 import { SyntheticDataset } from '../../lib/data/synthetic.js';
 import { readIdx, fashionMnistFiles } from '../../lib/data/idx.js';
+import { withoutFashionMnist } from '../helpers/requirements.js';
 
-t.test("Fashion-MNIST from Debian's dataset-fashion-mnist", async (t) => {
+t.test("Fashion-MNIST from Debian's dataset-fashion-mnist", { skip: withoutFashionMnist('train', 't10k') }, async (t) => {
   const train = await fashionMnist('train');
   const test = await fashionMnist('test');
   t.equal(train.length, 60000);

@@ -6,8 +6,9 @@ import t from 'tap';
 import { fashionMnistFiles, readIdx } from '../../lib/index.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
+import { withoutFashionMnist } from '../helpers/requirements.js';
 
-t.test('Fashion-MNIST images and labels read as Python reads them', async (t) => {
+t.test('Fashion-MNIST images and labels read as Python reads them', { skip: withoutFashionMnist('t10k') }, async (t) => {
   const files = fashionMnistFiles('t10k');
   const images = await readIdx(files.images);
   const labels = await readIdx(files.labels);

@@ -11,6 +11,7 @@ import type { ViewSpec } from '../../lib/data/multicrop.js';
 import { SyntheticDataset } from '../../lib/data/synthetic.js';
 import { root } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
+import { withoutFashionMnist } from '../helpers/requirements.js';
 
 const views: ViewSpec[] = [
   { size: 64, scale: [0.4, 1] },
@@ -95,7 +96,7 @@ t.test('every view has the requested size; grayscale JPEGs come out with 3 equal
   }
 });
 
-t.test('Fashion-MNIST (1-channel IDX) gives 3-channel views', async (t) => {
+t.test('Fashion-MNIST (1-channel IDX) gives 3-channel views', { skip: withoutFashionMnist('t10k') }, async (t) => {
   const dataset = await fashionMnist('test');
   const loader = new DataLoader({ dataset, batchSize: 32, views: [{ size: 28, scale: [0.4, 1] }], workers: 1, photometric: false });
   for await (const batch of loader.epoch(0)) {

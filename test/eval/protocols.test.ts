@@ -10,6 +10,7 @@ import { knnGrid, linearProbe, logSpace, logisticTransfer } from '../../lib/eval
 import { root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
+import { withoutFashionMnist, withoutPythonModules } from '../helpers/requirements.js';
 
 async function pixels(split: 'train' | 't10k', count: number): Promise<FeatureSet> {
   const images = await readIdx(fashionMnistFiles(split).images);
@@ -31,7 +32,7 @@ async function pixels(split: 'train' | 't10k', count: number): Promise<FeatureSe
   return { features: Tensor.fromArray(features, [count, 196]) as Tensor<'float32'>, labels: Tensor.fromArray(y, [count]) as Tensor<'int64'> };
 }
 
-t.test('kNN grid, linear probe and transfer agree with NumPy and scikit-learn', async (t) => {
+t.test('kNN grid, linear probe and transfer agree with NumPy and scikit-learn', { skip: withoutFashionMnist('train', 't10k') || withoutPythonModules('sklearn') }, async (t) => {
   const dir = tempDir(t);
   const train = await pixels('train', 5000);
   const test = await pixels('t10k', 2000);

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import t from 'tap';
 import { pretrain } from '../../examples/pretrain.js';
 import { tempDir } from '../helpers/tmp.js';
+import { withoutFashionMnist } from '../helpers/requirements.js';
 
-t.test('the example trains a few steps of the demo recipe and ends cleanly', async (t) => {
+t.test('the example trains a few steps of the demo recipe and ends cleanly', { skip: withoutFashionMnist('train', 't10k') }, async (t) => {
   const output = tempDir(t);
   const logged: string[] = [];
   const log = console.log;

@@ -2,8 +2,9 @@
 // constant representation; with β = 0.01 it does not. On real Fashion-MNIST images.
 import t from 'tap';
 import { Tensor, experiments, fashionMnistFiles, readIdx } from '../../lib/index.js';
+import { withoutFashionMnist } from '../helpers/requirements.js';
 
-t.test('β = 0 collapses, β = 0.01 keeps the embeddings spread (Fashion-MNIST, 600 steps)', async (t) => {
+t.test('β = 0 collapses, β = 0.01 keeps the embeddings spread (Fashion-MNIST, 600 steps)', { skip: withoutFashionMnist('train') }, async (t) => {
   const { data } = await readIdx(fashionMnistFiles('train').images);
   const count = 5000;
   const images = Tensor.fromArray(data.subarray(0, count * 28 * 28), [count, 28, 28]);

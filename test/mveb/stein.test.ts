@@ -61,10 +61,12 @@ t.test("odd and even N at d = 2048: the authors' bandwidth element exactly, the 
     const z32 = await Tensor.loadNpy(join(dir, 'z.npy'));
     const z = Tensor.fromArray(Float64Array.from((await z32.toArray()) as Float32Array), z32.shape);
     const expected = (await (await Tensor.loadNpy(join(dir, 'score.npy'))).toArray()) as Float64Array;
-    const ours = await ops.steinScore(z);
-    t.equal(ours.bandwidth, ref.bandwidth, `N=${n}: bandwidth ${ours.bandwidth}`);
-    const err = relativeError((await ours.score.toArray()) as Float64Array, expected);
-    t.ok(err < 1e-9, `N=${n}: relative difference ${err.toExponential(2)}`);
+    for (const implementation of ['aten', 'fused'] as const) {
+      const ours = await ops.steinScore(z, { implementation });
+      t.equal(ours.bandwidth, ref.bandwidth, `N=${n}, ${implementation}: bandwidth ${ours.bandwidth}`);
+      const err = relativeError((await ours.score.toArray()) as Float64Array, expected);
+      t.ok(err < 1e-9, `N=${n}, ${implementation}: relative difference ${err.toExponential(2)}`);
+    }
   }
 });
 

@@ -9,8 +9,8 @@ import { writeReport } from '../../lib/report/report.js';
 import { cli } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 import { modelFlags } from '../helpers/runs.js';
+import { chromium, withoutChromium } from '../helpers/requirements.js';
 
-const chromium = process.env.MVEB_CHROMIUM ?? '/usr/bin/chromium';
 const browse = (args: string[]) =>
   execFileSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 
@@ -20,7 +20,7 @@ async function spread(png: string | Buffer): Promise<number> {
   return Math.max(...stats.channels.map((c) => c.stdev));
 }
 
-t.test('a run writes report.html and report.png with every chart; Chromium renders it', async (t) => {
+t.test('a run writes report.html and report.png with every chart; Chromium renders it', { skip: withoutChromium() }, async (t) => {
   const output = tempDir(t);
   const run = spawnSync(process.execPath, [cli, 'train', ...modelFlags, '--data', 'synthetic:128', '--val', 'synthetic:64', '--batch-size', '16', '--epochs', '2', '--log-every', '1',
     '--knn-every', '1', '--knn-k', '5', '--output', output, '--name', 'r'], { encoding: 'utf8' });
