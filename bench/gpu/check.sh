@@ -7,11 +7,14 @@
 # seconds), <step>.log for each step, machine.txt, and the metrics of the training runs (their
 # checkpoints stay in /tmp). The GPU figures run first, the whole test suite last with what is
 # left of CHECK_BUDGET_S (default 540 s); a step past its limit is stopped and reported.
+# Dry run without a GPU (the CUDA steps then fail or skip, the rest must pass): see
+# bench/gpu/dry-run.sh.
 # Exit status: the number of failed steps.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/mveb-gpu-check}
 BUDGET=${CHECK_BUDGET_S:-540}
+BUILD_LIMIT=${CHECK_BUILD_LIMIT_S:-300}  # 16 cores there; a dry run on 2 cores needs more
 JOBS=$(nproc)
 RUNS=$(mktemp -d /tmp/mveb-gpu-runs.XXXXXX)
 mkdir -p "$OUT"
@@ -66,11 +69,11 @@ export MVEB_PYTHON=${MVEB_PYTHON:-$(command -v python3)}
 
 # The oracles the tests compare against: missing ones fail here, visibly, not only in the tests.
 step oracles 30 "$MVEB_PYTHON" -c 'import torch, numpy, torchvision; print(torch.__version__, numpy.__version__, torchvision.__version__)'
-step build-cmake 300 node node_modules/cmake-js/bin/cmake-js compile --out build-cmake --parallel "$JOBS"
+step build-cmake "$BUILD_LIMIT" node node_modules/cmake-js/bin/cmake-js compile --out build-cmake --parallel "$JOBS"
 # The NCCL process group was only syntax-checked before this machine: if it does not build,
 # build without it so that every other check still runs (the log says why).
 if ! tail -n 1 "$OUT/summary.txt" | grep -q "exit 0"; then
-  step build-cmake-without-nccl 300 node node_modules/cmake-js/bin/cmake-js compile --out build-cmake --parallel "$JOBS" \
+  step build-cmake-without-nccl "$BUILD_LIMIT" node node_modules/cmake-js/bin/cmake-js compile --out build-cmake --parallel "$JOBS" \
     --CDMVEB_WITH_NCCL=OFF
 fi
 step info-json 30 node bin/mveb-torch.js info --json

@@ -155,11 +155,14 @@ Napi::Value jsPhotometricAugment(const Napi::CallbackInfo& info) {
       options, "implementation",
       {{"auto", PhotometricImpl::Auto}, {"fused", PhotometricImpl::Fused}, {"aten", PhotometricImpl::Aten}}, where);
 
-  at::Tensor batch = at::empty(shape, at::TensorOptions().dtype(at::kByte));
+  // Views bound for a GPU go through page-locked memory, so that the copy is asynchronous (the
+  // pinned allocator keeps the block until the copy has finished).
+  const bool toCuda = at::globalContext().hasCUDA() && device.rfind("cuda", 0) == 0;
+  at::Tensor batch = at::empty(shape, at::TensorOptions().dtype(at::kByte).pinned_memory(toCuda));
   if (batch.nbytes() > 0) std::memcpy(batch.data_ptr(), data.Data(), batch.nbytes());
   return AddonData::of(env).device->submit(env, where, [=] {
     const PhotometricParams drawn = explicitParams ? params : drawPhotometricParams(shape[0], spec, seed);
-    at::Tensor out = photometricAugment(batch.to(at::Device(device)), drawn, spec, impl);
+    at::Tensor out = photometricAugment(batch.to(at::Device(device), /*non_blocking=*/toCuda), drawn, spec, impl);
     return JsResultBuilder([out](Napi::Env env) -> Napi::Value { return TensorWrap::wrap(env, out); });
   });
 }

@@ -97,7 +97,8 @@ t.test('CUDA: the fused kernels against the ATen path on the GPU and the CPU', {
       await compare(t, zGpu, `${label} on CUDA`);
       const auto = await ops.steinScore(zGpu);
       const cpu = await ops.steinScore(z, { implementation: 'fused' });
-      t.equal(auto.bandwidth, cpu.bandwidth, `${label}: CUDA selects the CPU's element`);
+      // cuBLAS and the CPU BLAS round S differently: the same element, to float64 rounding.
+      t.ok(Math.abs(auto.bandwidth - cpu.bandwidth) <= 1e-12 * cpu.bandwidth, `${label}: CUDA selects the CPU's element (${auto.bandwidth} vs ${cpu.bandwidth})`);
       const err = relativeError((await auto.score.toArray()) as Float64Array, (await cpu.score.toArray()) as Float64Array);
       t.ok(err <= 1e-6, `${label}: CUDA (auto = fused) vs CPU fused ${err.toExponential(2)}`);
     }
