@@ -1,7 +1,7 @@
 // The training configuration: the paper's defaults, presets, flags over files, and bad
 // fields refused with their name before any work.
 import t from 'tap';
-import { defaultConfig, presets, resolveConfig } from '../../lib/train/config.js';
+import { defaultConfig, presets, resolveConfig, validateConfig } from '../../lib/train/config.js';
 import { Trainer } from '../../lib/train/trainer.js';
 
 t.test("the defaults are the paper's ImageNet recipe", async (t) => {
@@ -20,6 +20,12 @@ t.test('presets, then the file, then flags', async (t) => {
   t.equal(c.beta, 0.02);
   t.equal(c.epochs, 9, 'flags win');
   t.equal(resolveConfig({ preset: 'demo' }).data, 'fashion-mnist');
+  // The 30-minute preset is the demo recipe run longer (its valid, complete config is checked too).
+  const { epochs, ...longer } = resolveConfig({ preset: 'fmnist-30min' });
+  const { epochs: demoEpochs, ...demo } = resolveConfig({ preset: 'demo' });
+  t.same(longer, demo);
+  t.equal(epochs, 3 * demoEpochs);
+  t.doesNotThrow(() => validateConfig(resolveConfig({ preset: 'fmnist-30min' })));
 });
 
 t.test('bad fields are refused with their name, before any work', async (t) => {
