@@ -85,11 +85,11 @@ step tests-cuda 150 node_modules/.bin/tap --reporter=tap --disable-coverage --jo
   test/cuda-compile.test.ts
 step bench-stein-cuda 150 node bench/stein.mjs --devices cuda --sizes 256,1024,4096,8192 --repeats 5 --python "$MVEB_PYTHON"
 step bench-train-step 150 node bench/gpu/train-step.mjs --device cuda --batch 256 --steps 20 --warmup 5 --python "$MVEB_PYTHON"
-step bench-stein-cpu 60 node bench/stein.mjs --devices cpu --sizes 256,1024 --repeats 3 --python "$MVEB_PYTHON"
+step bench-stein-cpu 120 node bench/stein.mjs --devices cpu --sizes 256,1024 --repeats 3 --python "$MVEB_PYTHON"
 step bench-forward-backward 90 node bench/models/forward-backward.mjs --device cuda --batch 256 --repeats 5 --python "$MVEB_PYTHON"
 # Ours with the photometric augmentation on the GPU, torchvision's on CPU workers: the log says so
 # (devices differ, so it reports images/s of each whole pipeline, not a per-core ratio).
-step bench-data-gpu-augment 90 node bench/data/run.mjs --images 3072 --device cuda --python "$MVEB_PYTHON"
+step bench-data-gpu-augment 120 node bench/data/run.mjs --images 3072 --device cuda --python "$MVEB_PYTHON"
 # Training on the GPU through the CLI: the paper's recipe at batch 256, bf16 autocast, synthetic images.
 step train-r50-bf16 120 node bin/mveb-torch.js train --data synthetic --batch-size 256 --precision bf16 --device cuda \
   --max-steps 30 --output "$RUNS" --name r50 --json
