@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/gpu/check.sh as a bare GPU machine would run it, as far as this machine allows: a fresh
 # clone with only what `run` carries (.device, dist), no node/npm/npx/ccache on PATH, no network
-# (when unshare is permitted), a cold build directory. CUDA steps fail or skip here; the rest
+# but loopback (when unshare is permitted), a cold build directory. CUDA steps fail or skip here; the rest
 # must pass. Logs go to $OUT (default /tmp/mveb-gpu-dry/out).
 #   bash bench/gpu/pack.sh && bash bench/gpu/dry-run.sh
 set -euo pipefail
@@ -18,8 +18,11 @@ for dir in /usr/local/bin /usr/bin /bin; do
     [[ -e $work/bin/$name ]] || ln -s "$tool" "$work/bin/$name"
   done
 done
+# No network but loopback, as on the GPU machine (rendezvous and NCCL bootstrap use 127.0.0.1).
 offline=()
-unshare -n true 2>/dev/null && offline=(unshare -n)
+if unshare -n true 2>/dev/null && ip=$(command -v ip); then
+  offline=("$(command -v unshare)" -n sh -c "$ip link set lo up && exec \"\$@\"" sh)
+fi
 export OUT=${OUT:-$work/out}
 cd "$work/repo"
 env -i HOME="$work/home" PATH="$work/bin" OUT="$OUT" CHECK_BUDGET_S="${CHECK_BUDGET_S:-3600}" \
