@@ -90,7 +90,7 @@ export function register(yargs: Argv): Argv {
       let builder = y
         .usage('$0 train --data <images> [--preset demo|fmnist-30min|small|imagenet-r50] [--config file.yaml] [--<field> value ...]')
         .example('$0 train --preset demo', 'ten minutes on a 2-core CPU: Fashion-MNIST, kNN before/after')
-        .example('$0 train --preset fmnist-30min', 'the same recipe for thirty minutes (six epochs)')
+        .example('$0 train --preset fmnist-30min', 'thirty minutes: the demo with two local crops, four epochs')
         .example('$0 train --data ./imagenet/train --arch resnet50 --batch-size 256', "the paper's recipe at batch 256")
         .example('$0 train --resume runs/2026-11-28_10-00-00', 'continue a run from its newest checkpoint')
         .epilogue(

@@ -147,11 +147,12 @@ export const presets: Record<'imagenet-r50' | 'small' | 'demo' | 'fmnist-30min',
     localSize: 14, localCrops: 0, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
     knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,
   },
-  // About thirty minutes on a 2-core CPU: the demo recipe for six epochs (the study's best at that budget).
+  // About thirty minutes on a 2-core CPU: the demo recipe with two 14-px local crops, four epochs
+  // (the study's best linear probe at that budget; six epochs without local crops did worse).
   'fmnist-30min': {
-    data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 6,
+    data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 4,
     batchSize: 128, optimizer: 'sgd', baseLr: 0.5, weightDecay: 1e-4, emaBase: 0.99, warmupEpochs: 0, globalSize: 28,
-    localSize: 14, localCrops: 0, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
+    localSize: 14, localCrops: 2, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
     knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,
   },
 };

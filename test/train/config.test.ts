@@ -20,11 +20,11 @@ t.test('presets, then the file, then flags', async (t) => {
   t.equal(c.beta, 0.02);
   t.equal(c.epochs, 9, 'flags win');
   t.equal(resolveConfig({ preset: 'demo' }).data, 'fashion-mnist');
-  // The 30-minute preset is the demo recipe run longer (its valid, complete config is checked too).
-  const { epochs, ...longer } = resolveConfig({ preset: 'fmnist-30min' });
-  const { epochs: demoEpochs, ...demo } = resolveConfig({ preset: 'demo' });
+  // The 30-minute preset is the demo recipe with two local crops, run longer (and a valid config).
+  const { epochs, localCrops, ...longer } = resolveConfig({ preset: 'fmnist-30min' });
+  const { epochs: demoEpochs, localCrops: demoLocal, ...demo } = resolveConfig({ preset: 'demo' });
   t.same(longer, demo);
-  t.equal(epochs, 3 * demoEpochs);
+  t.same([epochs, localCrops, demoEpochs, demoLocal], [4, 2, 2, 0]);
   t.doesNotThrow(() => validateConfig(resolveConfig({ preset: 'fmnist-30min' })));
 });
 
