@@ -82,6 +82,8 @@ def main():
     parser.add_argument("--size", type=int, default=28)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--out", type=int, default=512)
+    parser.add_argument("--base-lr", type=float, default=0.5)
+    parser.add_argument("--ema-base", type=float, default=0.99)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -97,14 +99,14 @@ def main():
     target = copy.deepcopy(online)
     for p in target.parameters():
         p.requires_grad_(False)
-    optimizer = torch.optim.SGD(online.parameters(), lr=0.1 * args.batch / 256, momentum=0.9, weight_decay=1e-4)
+    optimizer = torch.optim.SGD(online.parameters(), lr=args.base_lr * args.batch / 256, momentum=0.9, weight_decay=1e-4)
     total = len(loader)
     step, timed_images, started = 0, 0, None
     while step < args.steps:
         for v1, v2 in loader:
             if step == args.warmup:
                 started = time.perf_counter()
-            lr = 0.1 * args.batch / 256
+            lr = args.base_lr * args.batch / 256
             lr = lr / 1000 + (lr - lr / 1000) * (1 + math.cos(math.pi * step / total)) / 2
             for group in optimizer.param_groups:
                 group["lr"] = lr
@@ -115,7 +117,7 @@ def main():
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            m = 1 - (1 - 0.996) * (1 + math.cos(math.pi * step / total)) / 2
+            m = 1 - (1 - args.ema_base) * (1 + math.cos(math.pi * step / total)) / 2
             with torch.no_grad():
                 for pt, po in zip(target.parameters(), online.parameters()):
                     pt.mul_(m).add_(po, alpha=1 - m)
