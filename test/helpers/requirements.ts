@@ -26,3 +26,10 @@ export function withoutChromium(): string | false {
   if (strict) return false;
   return existsSync(chromium) ? false : `Chromium not found at ${chromium} (Debian's chromium, or MVEB_CHROMIUM)`;
 }
+
+/** The npm registry answers within a few seconds (what an install of our tarballs needs). */
+export function withoutNpmRegistry(): string | false {
+  if (strict) return false;
+  const ping = spawnSync('npm', ['ping', '--fetch-timeout=5000', '--fetch-retries=0'], { stdio: 'ignore', timeout: 20_000 });
+  return ping.status === 0 ? false : 'the npm registry cannot be reached (npm ping failed): the tarballs\' dependencies cannot be installed';
+}
