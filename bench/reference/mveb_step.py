@@ -16,26 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
-
-def projector(width_in, hidden, out):
-    return nn.Sequential(
-        nn.Linear(width_in, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
-        nn.Linear(hidden, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
-        nn.Linear(hidden, out),
-    )
-
-
-@torch.no_grad()
-def stein_score(z, eta=0.01, min_bandwidth=0.1):
-    z = z.detach().double()
-    similarity = z @ z.t()
-    distances = (1 - similarity).flatten()
-    n = distances.numel()
-    bandwidth = distances.kthvalue(n - n // 2 + 1).values.clamp_min(min_bandwidth)
-    kernel = (similarity / bandwidth).exp()
-    gradient = (kernel.sum(1, keepdim=True) * z) / bandwidth
-    system = kernel + eta * torch.eye(z.shape[0], dtype=z.dtype, device=z.device)
-    return -torch.cholesky_solve(gradient, torch.linalg.cholesky(system))
+from mveb_train import projector, stein_score  # the demo reference's (same directory)
 
 
 def mveb_loss(online, targets, beta):
@@ -43,7 +24,7 @@ def mveb_loss(online, targets, beta):
     global_mean = (targets[0] + targets[1]) / 2
     alignment = (online[0] * targets[1]).sum(1).mean() + (online[1] * targets[0]).sum(1).mean()
     alignment = alignment + sum((z * global_mean).sum(1).mean() for z in online[2:])
-    uniformity = sum((-stein_score(z).to(z.dtype) * z).sum(1).mean() for z in online)
+    uniformity = sum((-stein_score(z)[0].to(z.dtype) * z).sum(1).mean() for z in online)
     return -alignment / views - beta * uniformity / views
 
 

@@ -64,7 +64,7 @@ def stein_score(z, eta=0.01, min_bandwidth=0.1):
     bandwidth = distances.kthvalue(n - n // 2 + 1).values.clamp_min(min_bandwidth)
     kernel = (similarity / bandwidth).exp()
     gradient = (kernel.sum(1, keepdim=True) * z) / bandwidth
-    system = kernel + eta * torch.eye(z.shape[0], dtype=z.dtype)
+    system = kernel + eta * torch.eye(z.shape[0], dtype=z.dtype, device=z.device)
     return -torch.cholesky_solve(gradient, torch.linalg.cholesky(system)), bandwidth
 
 

@@ -15,53 +15,38 @@ namespace mveb::stein_math {
 constexpr int kRadixBits = 8;
 constexpr int kRadixBuckets = 1 << kRadixBits;
 
+// Keys of a floating type T in the same-sized unsigned type K: the sign bit set for positives, all
+// bits flipped for negatives. (Bits read through a union: defined behaviour in GCC, Clang and nvcc,
+// and usable in device code.)
+template <typename T, typename K>
+struct OrderedKey {
+  using Key = K;
+  static constexpr int kBits = 8 * sizeof(K);
+  static constexpr K kSign = K(1) << (kBits - 1);
+  MVEB_HOST_DEVICE static Key of(T value) {
+    // NaN orders above everything, as in kthvalue.
+    if (value != value) return ~K(0);
+    union {
+      T f;
+      K u;
+    } bits{value};
+    return (bits.u & kSign) ? ~bits.u : (bits.u | kSign);
+  }
+  MVEB_HOST_DEVICE static T value(Key key) {
+    union {
+      K u;
+      T f;
+    } bits{(key & kSign) ? (key & ~kSign) : ~key};
+    return bits.f;
+  }
+};
+
 template <typename T>
 struct RadixKey;
-
-// (Bits read through a union: defined behaviour in GCC, Clang and nvcc, and usable in device code.)
-
 template <>
-struct RadixKey<float> {
-  using Key = uint32_t;
-  static constexpr int kBits = 32;
-  MVEB_HOST_DEVICE static Key of(float value) {
-    // NaN orders above everything, as in kthvalue.
-    if (value != value) return 0xFFFFFFFFu;
-    union {
-      float f;
-      uint32_t u;
-    } bits{value};
-    return (bits.u & 0x80000000u) ? ~bits.u : (bits.u | 0x80000000u);
-  }
-  MVEB_HOST_DEVICE static float value(Key key) {
-    union {
-      uint32_t u;
-      float f;
-    } bits{(key & 0x80000000u) ? (key & 0x7FFFFFFFu) : ~key};
-    return bits.f;
-  }
-};
-
+struct RadixKey<float> : OrderedKey<float, uint32_t> {};
 template <>
-struct RadixKey<double> {
-  using Key = uint64_t;
-  static constexpr int kBits = 64;
-  MVEB_HOST_DEVICE static Key of(double value) {
-    if (value != value) return 0xFFFFFFFFFFFFFFFFull;
-    union {
-      double f;
-      uint64_t u;
-    } bits{value};
-    return (bits.u & 0x8000000000000000ull) ? ~bits.u : (bits.u | 0x8000000000000000ull);
-  }
-  MVEB_HOST_DEVICE static double value(Key key) {
-    union {
-      uint64_t u;
-      double f;
-    } bits{(key & 0x8000000000000000ull) ? (key & 0x7FFFFFFFFFFFFFFFull) : ~key};
-    return bits.f;
-  }
-};
+struct RadixKey<double> : OrderedKey<double, uint64_t> {};
 
 template <typename T>
 constexpr int radixPasses() {

@@ -1,6 +1,7 @@
 # The authors' MVEB code (github.com/wlj6816/MVEB), transcribed line for line in float64 on the
-# CPU, as the independent oracle of our Stein estimator and schedules. Only `.cuda()` and the
-# class around the schedule methods are dropped; nothing here is taken from mveb-torch.
+# CPU, as the independent oracle of our Stein estimator and schedules. `.cuda()` becomes the keys'
+# device (bench/reference/stein_authors.py times it on a GPU) and the class around the schedule
+# methods is dropped; nothing here is taken from mveb-torch.
 #   project/entropy.py:     entropy_gradeint, com_score, heuristic_kernel_width
 #   project/pretrainer.py:  Pretrainer.adjust_lr, Pretrainer.adjust_mm
 # Command line:
@@ -30,7 +31,7 @@ def com_score(keys, eta=0.01):
     x_row = torch.unsqueeze(keys, -2)
     diff = x_row / tau
     grad_x = torch.sum(Gram.unsqueeze(-1) * diff, -2)
-    Gram_ivs = torch.inverse(Gram + eta * torch.eye(batch_size, dtype=keys.dtype))
+    Gram_ivs = torch.inverse(Gram + eta * torch.eye(batch_size, dtype=keys.dtype, device=keys.device))
     dlog_q = -torch.einsum('ik,kj->ij', [Gram_ivs, grad_x])
     return dlog_q
 
