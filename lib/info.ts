@@ -43,7 +43,8 @@ export function loadedBlasLibraries(): string[] {
   const paths = new Set<string>();
   for (const line of maps.split('\n')) {
     const path = line.slice(line.indexOf('/'));
-    if (line.includes('/') && /blas|mkl_rt|libmkl/i.test(path)) {
+    // cuBLAS is the GPU's, not the BLAS behind CPU tensors.
+    if (line.includes('/') && /blas|mkl_rt|libmkl/i.test(path) && !/cublas/i.test(path)) {
       try {
         paths.add(realpathSync(path));
       } catch {

@@ -9,6 +9,8 @@ export interface LibTorchLocation {
   includeDirs: string[];
   libDir: string;
   cuda: boolean;
+  /** The interpreter whose torch this is; null for LIBTORCH, Torch_DIR and the system. */
+  python: string | null;
   /** Gloo's headers are beside LibTorch's: the addon gets data-parallel training on CPU. */
   gloo: boolean;
   cxx11Abi: 0 | 1;
@@ -16,6 +18,9 @@ export interface LibTorchLocation {
 }
 
 export class LibTorchNotFound extends Error {}
+
+/** CMAKE_CUDA_ARCHITECTURES for the CUDA sources: the torch's own SASS targets plus PTX; null when unknown. */
+export function cudaArchitectures(info: LibTorchLocation): string | null;
 
 /** Throws LibTorchNotFound (with what to install) when there is none. */
 export function findLibTorch(): LibTorchLocation;

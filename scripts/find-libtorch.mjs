@@ -65,7 +65,7 @@ function fromPython() {
     if (!prefixPath) continue;
     // Debian's python3-torch has no CMake files of its own: the system step finds its LibTorch.
     const dir = torchConfigIn(join(prefixPath, 'Torch'));
-    if (dir) return { cmakeDir: dir, source: `python (${python})` };
+    if (dir) return { cmakeDir: dir, source: `python (${python})`, python };
   }
   return null;
 }
@@ -82,7 +82,7 @@ function firstExisting(paths) {
   return paths.find((p) => existsSync(p)) ?? null;
 }
 
-function describe({ cmakeDir, source }) {
+function describe({ cmakeDir, source, python }) {
   const config = readFileSync(join(cmakeDir, 'TorchConfig.cmake'), 'utf8');
   const prefix = resolve(cmakeDir, '..', '..', '..');
   // Debian keeps headers in /usr/include and libraries in the multiarch dir beside cmake/.
@@ -112,6 +112,8 @@ function describe({ cmakeDir, source }) {
     includeDirs: [includeRoot, join(includeRoot, 'torch', 'csrc', 'api', 'include')],
     libDir,
     cuda: readdirSync(libDir).some((f) => f.startsWith('libtorch_cuda')),
+    // The interpreter whose torch this is (null for LIBTORCH, Torch_DIR and the system).
+    python: python ?? null,
     // Gloo's headers beside LibTorch's (Debian: libgloo-dev): data-parallel training on CPU.
     gloo: existsSync(join(includeRoot, 'gloo', 'algorithm.h')),
     cxx11Abi: abiMatch ? Number(abiMatch[1]) : 1,
@@ -124,6 +126,32 @@ export function findLibTorch() {
   const found = fromEnvironment() ?? fromPython() ?? fromSystem();
   if (!found) throw new LibTorchNotFound(`LibTorch not found. ${INSTALL_HINT}`);
   return describe(found);
+}
+
+/**
+ * The GPU architectures to compile the CUDA sources for, as CMAKE_CUDA_ARCHITECTURES: those of
+ * the torch found, as PyTorch extensions do (`MVEB_CUDA_ARCHITECTURES` overrides). Every SASS
+ * target torch has, plus PTX of its newest (or the PTX torch lists), so newer GPUs JIT it. null
+ * when unknown (a LibTorch zip, no Python): CMakeLists.txt keeps its own default then.
+ */
+export function cudaArchitectures(info) {
+  if (process.env.MVEB_CUDA_ARCHITECTURES) return process.env.MVEB_CUDA_ARCHITECTURES;
+  if (!info.cuda || !info.python) return null;
+  let flags;
+  try {
+    // _cuda_getArchFlags answers without a GPU (torch.cuda.get_arch_list() needs one); it imports torch (~2 s).
+    flags = execFileSync(info.python, ['-c', 'import torch; print(torch._C._cuda_getArchFlags() or "")'], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000,
+    });
+  } catch {
+    return null;
+  }
+  const numbers = (prefix) => [...flags.matchAll(new RegExp(`\\b${prefix}_(\\d+a?)\\b`, 'g'))].map((m) => m[1]);
+  const sass = [...new Set(numbers('sm'))];
+  if (sass.length === 0) return null;
+  const ptx = numbers('compute');
+  const virtual = ptx.length ? ptx : [sass.reduce((a, b) => (parseInt(b, 10) > parseInt(a, 10) ? b : a))];
+  return [...sass.map((n) => `${n}-real`), ...virtual.map((n) => `${n}-virtual`)].join(';');
 }
 
 function cmakeQuote(s) {
@@ -147,6 +175,11 @@ function main(argv) {
         `set(MVEB_TORCH_SOURCE ${cmakeQuote(info.source)})`,
         `set(MVEB_TORCH_HAS_CUDA ${info.cuda ? 'ON' : 'OFF'})`,
         `set(MVEB_CXX_STANDARD ${info.cxxStandard})`,
+        `set(MVEB_TORCH_CUDA_ARCHITECTURES ${cmakeQuote(cudaArchitectures(info) ?? '')})`,
+        // cmake/libtorch-cuda.cmake sets a CUDA LibTorch's targets up from these.
+        `set(MVEB_TORCH_INCLUDE_DIRS ${info.includeDirs.map(cmakeQuote).join(' ')})`,
+        `set(MVEB_TORCH_LIB_DIR ${cmakeQuote(info.libDir)})`,
+        `set(MVEB_TORCH_CXX11_ABI ${info.cxx11Abi})`,
         // TorchConfig finds Caffe2 and its libraries with find_package/find_library(... PATHS …),
         // which search the system's directories first: with Debian's libtorch-dev installed, a pip
         // torch's headers were linked against Debian's 1.13 libraries. Its own come first.

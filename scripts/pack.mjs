@@ -2,8 +2,11 @@
 // `npm run pack`: every tarball a user installs, into out/npm/ —
 //   mveb-torch-<version>.tgz                       JS, types, docs, sources for `mveb-torch build`
 //   mveb-torch-<platform>-<flavour>-<version>.tgz  the addon prebuilt here, e.g. linux-x64-torch1.13-cpu
-// The platform package is built against this machine's LibTorch (the one the addon in
-// build-cmake/ was compiled with); a GPU machine packs the CUDA flavour the same way.
+// By default the platform package is the checkout's own build (build-cmake/, this machine's
+// LibTorch); a GPU machine packs the CUDA flavour the same way.
+//   --release         every flavour of scripts/flavours.mjs that is built here (each against its
+//                     own LibTorch: Debian's, and pip venvs made from the wheel mirror), not only
+//                     the checkout's; the one built on the GPU machine is packed there
 //   --platform-only   only the platform package (bench/gpu/check.sh)
 //   --out DIR         instead of out/npm (its older tarballs are removed, nothing else)
 //   --build-dir DIR   pack the addon built in DIR (a cmake-js out dir) instead of build-cmake/
@@ -12,17 +15,20 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLAVOURS } from './flavours.mjs';
+import { buildFlavour } from './build-flavour.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const platformOnly = args.includes('--platform-only');
+const release = args.includes('--release');
 const option = (name, fallback) => (args.includes(name) ? resolve(args[args.indexOf(name) + 1]) : fallback);
 const out = option('--out', join(root, 'out', 'npm'));
 const buildDir = option('--build-dir', join(root, 'build-cmake'));
 
 // The prebuilds a release carries; the main package lists them as optional dependencies and the
 // loader picks the one that fits the user's LibTorch (lib/addon/select.ts).
-const RELEASED_FLAVOURS = ['linux-x64-torch1.13-cpu', 'linux-x64-torch2.11-cu13'];
+const RELEASED_FLAVOURS = FLAVOURS.map((f) => `linux-x64-${f.name}`);
 
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const say = (line) => process.stdout.write(`mveb-torch pack: ${line}\n`);
@@ -74,14 +80,14 @@ function packDir(dir) {
   return result;
 }
 
-function packPlatform(stage) {
+function packPlatform(stage, buildDir) {
   const built = join(buildDir, 'Release');
   const addon = join(built, 'mveb_native.node');
   const libtorch = builtAgainst(addon);
   const [major, minor] = libtorch.version.split('.');
   const flavour = `torch${major}.${minor}-${libtorch.cuda ? `cu${libtorch.cuda.split('.')[0]}` : 'cpu'}`;
   const name = `@mveb-torch/${process.platform}-${process.arch}-${flavour}`;
-  const dir = join(stage, 'platform');
+  const dir = join(stage, flavour);
   mkdirSync(dir, { recursive: true });
   stripInto(addon, join(dir, 'mveb_native.node'));
   stripInto(join(built, 'mveb_preload.node'), join(dir, 'mveb_preload.node'));
@@ -141,7 +147,21 @@ if (builds.length) say(`building (incremental): ${builds.join(', ')}`);
 for (const script of builds) {
   if (spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
 }
-for (const needed of [join(buildDir, 'Release', 'mveb_native.node'), join(root, 'dist', 'index.js')]) {
+const buildDirs = [buildDir];
+if (release) {
+  // The checkout's build is the 'system' flavour; every other flavour made here gets its own.
+  for (const flavour of FLAVOURS.filter((f) => f.from === 'venv')) {
+    try {
+      buildDirs.push(dirname(dirname(buildFlavour(flavour.name))));
+    } catch (err) {
+      process.stderr.write(`mveb-torch pack: ${flavour.name}: ${err.message}\n`);
+      process.exit(1);
+    }
+  }
+  say(`release flavours built here: ${buildDirs.map((d) => d.slice(root.length + 1)).join(', ')}; ` +
+    `packed on the GPU machine: ${FLAVOURS.filter((f) => f.from === 'gpu-machine').map((f) => f.name).join(', ')}`);
+}
+for (const needed of [...buildDirs.map((d) => join(d, 'Release', 'mveb_native.node')), join(root, 'dist', 'index.js')]) {
   if (!existsSync(needed)) {
     process.stderr.write(`mveb-torch pack: ${needed} is missing; run \`npm run build\` first.\n`);
     process.exit(1);
@@ -152,7 +172,7 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 // Last pack's tarballs only: `--out` may name a folder that holds other files.
 for (const name of readdirSync(out)) if (name.endsWith('.tgz')) rmSync(join(out, name));
-packPlatform(stage);
+for (const dir of buildDirs) packPlatform(stage, dir);
 if (!platformOnly) packMain(stage);
 rmSync(stage, { recursive: true, force: true });
 say(`tarballs in ${out}`);

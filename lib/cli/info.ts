@@ -25,10 +25,17 @@ export function formatInfo(report: InfoReport): string {
     `threads        ${report.threads.intraOp} intra-op, ${report.threads.interOp} inter-op, ` +
       `${report.threads.hardware} hardware`,
     `BLAS           ${report.blas.length ? report.blas.join(', ') : 'none loaded'}`,
-    `data-parallel  ${report.distributedBackends.length ? report.distributedBackends.join(', ') : 'none (no Gloo in this build)'}`,
+    `data-parallel  ${dataParallel(report.distributedBackends)}`,
     `CPU allocator  ${report.cpuCache.installed ? `caching (up to ${(report.cpuCache.limitBytes / GiB).toFixed(1)} GiB of free blocks)` : "LibTorch's"}`,
   );
   return lines.join('\n');
+}
+
+/** 'gloo', or what is missing and why: pip's torch wheels ship no Gloo headers. */
+function dataParallel(backends: string[]): string {
+  if (backends.includes('gloo')) return backends.join(', ');
+  const noGloo = "no Gloo in this build, so none on CPU (pip's torch wheels ship no Gloo headers; Debian's LibTorch has them)";
+  return backends.length ? `${backends.join(', ')} (CUDA); ${noGloo}` : `none: ${noGloo}`;
 }
 
 export function register(yargs: Argv): Argv {

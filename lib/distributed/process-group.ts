@@ -6,6 +6,24 @@ import type { Model } from '../models.js';
 import { native, type NativeProcessGroup } from '../native.js';
 import type { WorldEnvironment } from './environment.js';
 
+const backendFor = (device: string): 'gloo' | 'nccl' => (device.startsWith('cuda') ? 'nccl' : 'gloo');
+
+/**
+ * Why this addon cannot run a data-parallel job on `device`, with the way out; null when it can.
+ * pip's torch wheels ship no Gloo headers, so an addon built against one has no CPU process group.
+ */
+export function missingProcessGroup(device: string): string | null {
+  const backend = backendFor(device);
+  if (native().distributed.backends().includes(backend)) return null;
+  const { libtorchVersion } = native().buildInfo();
+  return backend === 'gloo'
+    ? `data-parallel training on CPU needs Gloo, which this addon (LibTorch ${libtorchVersion}) lacks: pip's torch wheels ship ` +
+        "no Gloo headers. Use Debian/Ubuntu's LibTorch (apt-get install libtorch-dev libgloo-dev; its prebuild or " +
+        '`npx mveb-torch build` has Gloo), or train on CUDA (--device cuda), where data-parallel runs over NCCL'
+    : `data-parallel training on CUDA needs NCCL, which this addon (LibTorch ${libtorchVersion}) lacks: use a CUDA ` +
+        "prebuild, or build against a CUDA LibTorch whose NCCL is found (pip torch with CUDA: its nvidia-nccl wheel), npx mveb-torch build";
+}
+
 export class ProcessGroup {
   private constructor(/** @internal */ readonly handle: NativeProcessGroup) {}
 
@@ -14,16 +32,9 @@ export class ProcessGroup {
    * a CPU run, NCCL for a CUDA run (one GPU per process: LOCAL_RANK's).
    */
   static async connect(world: WorldEnvironment, { timeoutMs, device }: { timeoutMs: number; device: string }): Promise<ProcessGroup> {
-    const backend = device.startsWith('cuda') ? 'nccl' : 'gloo';
-    if (!native().distributed.backends().includes(backend)) {
-      throw new NativeAddonError(
-        backend === 'gloo'
-          ? 'mveb-torch: data-parallel training on CPU needs Gloo, which this build of the addon lacks (`mveb-torch info` ' +
-              'lists the backends): on Debian/Ubuntu, apt-get install libgloo-dev and rebuild (npx mveb-torch build)'
-          : 'mveb-torch: data-parallel training on CUDA needs NCCL, which this build of the addon lacks (`mveb-torch info` ' +
-              'lists the backends): build it against a CUDA LibTorch whose NCCL headers are found (pip torch with CUDA)',
-      );
-    }
+    const missing = missingProcessGroup(device);
+    if (missing) throw new NativeAddonError(`mveb-torch: ${missing}`);
+    const backend = backendFor(device);
     const handle = await native().distributed.connect({
       backend, cudaDevice: world.localRank,
       rank: world.rank, worldSize: world.worldSize, masterAddr: world.masterAddr, masterPort: world.masterPort,

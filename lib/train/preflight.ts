@@ -2,6 +2,7 @@
 // precision against this build, thread and worker counts against the cores, and which fields a
 // resumed run may change.
 import { availableParallelism } from 'node:os';
+import { missingProcessGroup } from '../distributed/process-group.js';
 import { InputError } from '../errors.js';
 import { info } from '../info.js';
 import { refuseMisfit } from '../weights/initialize.js';
@@ -41,6 +42,12 @@ export function checkAgainstMachine(config: TrainConfig): { device: string; warn
     if (value > cores) warnings.push(`${field} ${value} is more than the ${cores} cores: expect it to be slower, not faster`);
   }
   return { device, warnings };
+}
+
+/** A data-parallel run this addon cannot connect is refused before any worker starts. */
+export function refuseMissingProcessGroup(config: TrainConfig, processes: number): void {
+  const missing = missingProcessGroup(checkAgainstMachine(config).device);
+  if (missing) throw new InputError(`--nproc-per-node ${processes}: ${missing}`);
 }
 
 /** What a resumed run may change: where and how fast it runs, what it logs, when it stops. */

@@ -12,7 +12,7 @@ import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
 import { embeddingHealth } from './embedding-health.js';
 import { launchedRun } from './launched-run.js';
-import { checkAgainstMachine, initialWeights, resumedConfig } from './preflight.js';
+import { checkAgainstMachine, initialWeights, refuseMissingProcessGroup, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { setUpSession } from './setup.js';
 import type { MonitorScore } from './knn-monitor.js';
@@ -70,6 +70,7 @@ export class Trainer {
     // rank 0 alone owns the run directory.
     const world = worldFromEnvironment();
     if (!world && (this.options.nprocPerNode ?? 1) > 1) {
+      refuseMissingProcessGroup(this.config, this.options.nprocPerNode!);
       yield* launchedRun(this.given, {
         nprocPerNode: this.options.nprocPerNode!, signal: this.stopping.signal,
         ...(this.options.resume && { resume: this.options.resume }),

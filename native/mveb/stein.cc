@@ -5,6 +5,7 @@
 #include <c10/util/Exception.h>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "mveb/stein_fused.h"
@@ -57,13 +58,21 @@ SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
     regularised = kernel + options.eta * at::eye(kernel.size(0), kernel.options());
   }
 
-  at::Tensor solution;
+  // The _ex forms report a failed factorisation in `info` instead of throwing: from LibTorch 2.x
+  // on, a NaN embedding makes linalg_cholesky throw, and a non-finite batch must reach the step's
+  // skip-and-count as a NaN score, not end the run. `info` stays on the device (no sync).
+  at::Tensor solution, info;
   if (options.solver == SteinSolver::Cholesky) {
     // K + ηI is symmetric positive definite: one factorisation, two triangular solves.
-    solution = at::cholesky_solve(g, at::linalg_cholesky(regularised));
+    auto [factor, failed] = at::linalg_cholesky_ex(regularised);
+    solution = at::cholesky_solve(g, factor);
+    info = failed;
   } else {
-    solution = at::matmul(at::linalg_inv(regularised), g);
+    auto [inverse, failed] = at::linalg_inv_ex(regularised);
+    solution = at::matmul(inverse, g);
+    info = failed;
   }
+  solution.masked_fill_(info.ne(0), std::numeric_limits<double>::quiet_NaN());
   return {solution.neg_().to(z.scalar_type()), bandwidth};
 }
 
