@@ -64,7 +64,7 @@ export function ensureVenv(flavour) {
   rmSync(venv, { recursive: true, force: true });
   const base = process.env.MVEB_VENV_PYTHON ?? 'python3';
   run(base, ['-m', 'venv', venv]);
-  const pip = [python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...pipIndexArgs(base)];
+  const pip = [python, '-m', 'pip', 'install', '-qq', '--disable-pip-version-check', ...pipIndexArgs(base)];
   if (flavour.noDeps) run(pip[0], [...pip.slice(1), '--no-deps', ...flavour.noDeps]);
   if (flavour.requirements) run(pip[0], [...pip.slice(1), ...flavour.requirements]);
   const installed = venvTorchVersion(python);

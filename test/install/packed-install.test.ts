@@ -3,10 +3,11 @@
 // a LibTorch no prebuild fits gets one line, and the package configures for `mveb-torch build`
 // (the full source build is the release check test/e2e/source-build.e2e.ts).
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { fakeLibTorch } from '../helpers/libtorch.js';
+import { userEnvironment } from '../helpers/no-compilers.js';
 import { root } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 import { withoutNpmRegistry } from '../helpers/requirements.js';
@@ -15,26 +16,8 @@ import { withoutNpmRegistry } from '../helpers/requirements.js';
 // check's) skips the file with the reason instead of hanging in npm's retries.
 const offline = withoutNpmRegistry();
 
-const COMPILERS = /^(cc|c\+\+|gcc|g\+\+|cmake|make|ninja|clang(\+\+)?)(-[\d.]+)?$|^x86_64-linux-gnu-(gcc|g\+\+)/;
-
-/** A PATH with every program of this one except the compilers and build tools. */
-function pathWithoutCompilers(dir: string): string {
-  mkdirSync(dir);
-  for (const from of (process.env.PATH ?? '').split(delimiter)) {
-    if (!from || !existsSync(from)) continue;
-    for (const name of readdirSync(from)) {
-      if (COMPILERS.test(name) || existsSync(join(dir, name))) continue;
-      symlinkSync(join(from, name), join(dir, name));
-    }
-  }
-  return dir;
-}
-
 const project = tempDir(t, 'mveb-user-project-');
-const noCompilerEnv: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithoutCompilers(join(project, '.path')) };
-delete noCompilerEnv.LIBTORCH;
-delete noCompilerEnv.Torch_DIR;
-delete noCompilerEnv.MVEB_ADDON;
+const noCompilerEnv = userEnvironment(join(project, '.path'));
 
 function inProject(command: string, args: string[], env: NodeJS.ProcessEnv = noCompilerEnv): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd: project, env, encoding: 'utf8', timeout: 600_000 });
