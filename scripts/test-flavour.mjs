@@ -38,9 +38,8 @@ export const COMPAT_TESTS = [
   'test/checkpoint/torch-load.test.ts',
   'test/weights/export.test.ts',
   'test/weights/import.test.ts',
-  // on-device augmentation and the evaluation protocols (ATen kernels that differ by version)
+  // on-device augmentation (ATen kernels that differ by version)
   'test/augment/photometric.test.ts',
-  'test/eval/protocols.test.ts',
 ];
 
 function run(command, args, options = {}) {
