@@ -6,7 +6,7 @@
 // LibTorch through MVEB_PYTHON, as a user's `mveb-torch build` finds theirs. The addon must then
 // report the flavour it was meant to be (LibTorch minor version, CPU or CUDA), or this fails.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDirOf, flavourNamed, venvOf } from './flavours.mjs';
@@ -65,8 +65,9 @@ export function ensureVenv(flavour) {
   const base = process.env.MVEB_VENV_PYTHON ?? 'python3';
   run(base, ['-m', 'venv', venv]);
   const pip = [python, '-m', 'pip', 'install', '-qq', '--disable-pip-version-check', ...pipIndexArgs(base)];
-  if (flavour.noDeps) run(pip[0], [...pip.slice(1), '--no-deps', ...flavour.noDeps]);
+  // The requirements first: a package installed --no-deps afterwards is not checked against them.
   if (flavour.requirements) run(pip[0], [...pip.slice(1), ...flavour.requirements]);
+  if (flavour.noDeps) run(pip[0], [...pip.slice(1), '--no-deps', ...flavour.noDeps]);
   const installed = venvTorchVersion(python);
   if (installed !== flavour.torchVersion) throw new Error(`${venvOf(flavour)} holds torch ${installed}, not ${flavour.torchVersion}`);
   return python;
@@ -81,6 +82,13 @@ export function builtFlavour(addon) {
   return `torch${major}.${minor}-${device}`;
 }
 
+/** The LibTorch a build directory was configured for (CMakeLists.txt caches it), or null. */
+function configuredTorchDir(buildDir) {
+  const cache = join(buildDir, 'CMakeCache.txt');
+  if (!existsSync(cache)) return null;
+  return readFileSync(cache, 'utf8').match(/^MVEB_CONFIGURED_TORCH_DIR:INTERNAL=(.*)$/m)?.[1] ?? null;
+}
+
 /** Builds (incrementally) and returns the absolute path of the flavour's addon. */
 export function buildFlavour(name) {
   const flavour = flavourNamed(name);
@@ -91,6 +99,13 @@ export function buildFlavour(name) {
   delete env.MVEB_ADDON;
   if (flavour.from === 'venv') env.MVEB_PYTHON = ensureVenv(flavour);
   const out = join(root, buildDirOf(flavour));
+  const configuredFor = configuredTorchDir(out);
+  if (flavour.from === 'venv' && configuredFor && !configuredFor.startsWith(join(root, venvOf(flavour)) + '/')) {
+    // CMakeLists.txt refuses a build directory configured for another LibTorch (its cached
+    // libraries would be mixed in); this one is the flavour's own, so it starts over.
+    say(`${buildDirOf(flavour)}/ was configured for ${configuredFor}: removed`);
+    rmSync(out, { recursive: true, force: true });
+  }
   say(`building ${name} into ${buildDirOf(flavour)}/ (incremental)`);
   run(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--out', out], { env });
   const addon = join(out, 'Release', 'mveb_native.node');

@@ -14,7 +14,7 @@
  *   system: the checkout's own build (build-cmake/, Debian's libtorch-dev);
  *   venv: a virtual environment made here from pip (`.venvs/NAME`), built into `build-NAME/`;
  *   gpu-machine: built by bench/gpu/check.sh on the GPU machine, against its own torch.
- * @property {string} [torchVersion]   what `torch.__version__` says in the venv
+ * @property {string} [torchVersion]   the version pip installed (its metadata: no local tag for the default CUDA wheel)
  * @property {string[]} [requirements] installed with their dependencies
  * @property {string[]} [noDeps]       installed without them (see `requirements` for what is put instead)
  */
@@ -33,7 +33,7 @@ export const FLAVOURS = [
     name: 'torch2.14-cu13',
     libtorch: 'pip torch 2.14.1 (CUDA 13.0)',
     from: 'venv',
-    torchVersion: '2.14.1+cu130',
+    torchVersion: '2.14.1',
     // torch's own requirements but cuda-bindings and triton: Python-side packages that LibTorch
     // never loads, and that the project's wheel mirror does not hold.
     noDeps: ['torch==2.14.1'],

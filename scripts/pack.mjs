@@ -70,6 +70,12 @@ function removeRunpath(file) {
   const dynamic = execFileSync('readelf', ['-d', file], { encoding: 'utf8' });
   if (!/\((RUNPATH|RPATH)\)/.test(dynamic)) return 'none';
   if (spawnSync('patchelf', ['--remove-rpath', file], { stdio: 'inherit' }).status === 0) return 'removed';
+  if (release) {
+    // A venv build's RUNPATH names this machine's venv: on it, a release check would load
+    // LibTorch through that path and never test the preload a user's machine relies on.
+    process.stderr.write(`mveb-torch pack: patchelf is missing, and a release prebuild must not keep its build RUNPATH (${file}); apt-get install patchelf\n`);
+    process.exit(1);
+  }
   say(`patchelf is missing: ${file} keeps its build RUNPATH (harmless: the loader preloads LibTorch)`);
   return 'kept';
 }

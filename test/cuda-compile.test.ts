@@ -1,9 +1,10 @@
 // The CUDA sources are plain CUDA: nvcc must compile them even where LibTorch has no CUDA,
 // so they cannot rot on CPU-only machines.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { fakeLibTorch } from './helpers/libtorch.js';
 import { root } from './helpers/paths.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -53,5 +54,26 @@ t.test(
     t.equal(report.build.device, 'cuda');
     t.ok(report.cudaRuntimeVersion >= 11000, `CUDA runtime ${report.cudaRuntimeVersion}`);
     t.equal(report.cuda, false, 'a CPU LibTorch reports CUDA unavailable');
+  },
+);
+
+t.test(
+  'a CUDA LibTorch configures without find_package(Torch), linking its five libraries and the shared CUDA runtime only',
+  { skip: hasNvcc ? false : 'nvcc not installed' },
+  async (t) => {
+    // A pip torch's layout with nvcc and the CUDA runtime alone: Caffe2's toolkit search would stop here.
+    const dir = tempDir(t);
+    const libtorch = fakeLibTorch(join(dir, 'libtorch'), { major: 2, minor: 14, abi: 1, cuda: true, headerOnly: true, allLibraries: true });
+    const build = join(dir, 'build');
+    const env: NodeJS.ProcessEnv = { ...process.env, LIBTORCH: libtorch, MVEB_CUDA_ARCHITECTURES: '90' };
+    delete env.Torch_DIR;
+    const configured = spawnSync('cmake', ['-S', root, '-B', build, '-G', 'Ninja'], { encoding: 'utf8', env });
+    t.equal(configured.status, 0, configured.stdout.slice(-3000) + configured.stderr.slice(-3000));
+    t.match(configured.stdout, /LibTorch from LIBTORCH .*CUDA ON, CUDA sources ON/);
+    t.match(configured.stdout, /mveb-torch: CUDA architectures 90/);
+    const link = readFileSync(join(build, 'build.ninja'), 'utf8').match(/LINK_LIBRARIES = .*-ltorch_cuda.*/)?.[0] ?? '';
+    for (const library of ['c10', 'torch_cpu', 'c10_cuda', 'torch_cuda', 'torch']) t.match(link, new RegExp(`-l${library}\\b`), `links ${library}`);
+    t.match(link, /libcudart\.so/, 'the shared CUDA runtime');
+    t.notMatch(link, /cudart_static|cudnn|cublas|libcuda\.so|nvrtc/, 'nothing of the toolkit LibTorch loads by itself');
   },
 );

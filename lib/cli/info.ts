@@ -11,7 +11,7 @@ export function formatInfo(report: InfoReport): string {
     `build          ${report.build.flavour}, ${report.build.device.toUpperCase()} (${report.build.addon})`,
     `addon          ${report.build.origin.reason}`,
     `CUDA           ${report.cuda ? 'available' : 'not available'}` +
-      (report.cudaCompiled ? ` (compiled against runtime ${report.cudaRuntimeVersion})` : ' (CPU-only build)'),
+      (report.cudaCompiled ? ` (built with CUDA runtime ${cudaVersion(report.cudaRuntimeVersion)}${report.cuda ? '' : '; no CUDA device is visible'})` : ' (CPU-only build)'),
   ];
   for (const device of report.cudaDevices) {
     lines.push(
@@ -29,6 +29,11 @@ export function formatInfo(report: InfoReport): string {
     `CPU allocator  ${report.cpuCache.installed ? `caching (up to ${(report.cpuCache.limitBytes / GiB).toFixed(1)} GiB of free blocks)` : "LibTorch's"}`,
   );
   return lines.join('\n');
+}
+
+/** 13000 → '13.0', as nvcc and torch.version.cuda write it. */
+function cudaVersion(runtime: number | null): string {
+  return runtime === null ? 'unknown' : `${Math.floor(runtime / 1000)}.${(runtime % 1000) / 10}`;
 }
 
 /** 'gloo', or what is missing and why: pip's torch wheels ship no Gloo headers. */

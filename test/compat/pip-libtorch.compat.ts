@@ -42,6 +42,11 @@ t.test(`info: the addon of ${flavour}, its LibTorch, CUDA as built, no Gloo`, as
   t.equal(text.status, 0, text.stderr);
   t.match(text.stdout, new RegExp(`^LibTorch +${major}\\.${minor}\\.`, 'm'));
   t.match(text.stdout, /^data-parallel +.*no Gloo in this build, so none on CPU \(pip's torch wheels ship no Gloo headers/m);
+  if (cudaFlavour && !report.cuda) {
+    t.match(text.stdout, new RegExp(`^CUDA +not available \\(built with CUDA runtime ${device.slice(2)}\\.\\d; no CUDA device is visible\\)$`, 'm'));
+  } else if (!cudaFlavour) {
+    t.match(text.stdout, /^CUDA +not available \(CPU-only build\)$/m);
+  }
 });
 
 t.test('--nproc-per-node 2 on CPU: one line naming Debian\'s LibTorch and NCCL on CUDA; no worker, no run directory', async (t) => {

@@ -40,6 +40,9 @@ t.test('the release packs the main package and a platform package per flavour bu
   for (const flavour of packed) {
     const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@mveb-torch', `linux-x64-${flavour.name}`, 'manifest.json'), 'utf8'));
     t.equal(manifest.name, `@mveb-torch/linux-x64-${flavour.name}`);
+    // No path of this machine in it: LibTorch is found through the loader's preload, as on a user's machine.
+    const dynamic = execFileSync('readelf', ['-d', join(project, 'node_modules', '@mveb-torch', `linux-x64-${flavour.name}`, 'mveb_native.node')], { encoding: 'utf8' });
+    t.notMatch(dynamic, /\((RUNPATH|RPATH)\)/, `${flavour.name}: no RUNPATH`);
     t.comment(`${manifest.name}: LibTorch ${manifest.libtorch.version}, CUDA ${manifest.libtorch.cuda}, glibc ≥ ${manifest.glibc}`);
   }
   t.notOk(existsSync(join(project, 'node_modules', 'mveb-torch', 'build-cmake')), 'nothing was compiled');

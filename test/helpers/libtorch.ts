@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 export function fakeLibTorch(
   dir: string,
-  { major = 2, minor = 11, abi = 0, cuda = false, headerOnly = false } = {},
+  { major = 2, minor = 11, abi = 0, cuda = false, headerOnly = false, allLibraries = false } = {},
 ): string {
   mkdirSync(join(dir, 'share', 'cmake', 'Torch'), { recursive: true });
   writeFileSync(join(dir, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), `set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=${abi}")\n`);
@@ -23,5 +23,7 @@ export function fakeLibTorch(
   mkdirSync(join(dir, 'lib'));
   writeFileSync(join(dir, 'lib', 'libtorch.so'), '');
   if (cuda) writeFileSync(join(dir, 'lib', 'libtorch_cuda.so'), '');
+  // Every library a build links by name (a CMake configure finds them; nothing loads them).
+  if (allLibraries) for (const name of ['libc10.so', 'libtorch_cpu.so', ...(cuda ? ['libc10_cuda.so'] : [])]) writeFileSync(join(dir, 'lib', name), '');
   return dir;
 }
