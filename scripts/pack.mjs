@@ -16,7 +16,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLAVOURS } from './flavours.mjs';
-import { buildFlavour } from './build-flavour.mjs';
+import { buildFlavour, builtFlavour } from './build-flavour.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -155,7 +155,15 @@ for (const script of builds) {
 }
 const buildDirs = [buildDir];
 if (release) {
-  // The checkout's build is the 'system' flavour; every other flavour made here gets its own.
+  // The checkout's build is the 'system' flavour (unless LIBTORCH or a Python's torch took its place).
+  const system = FLAVOURS.find((f) => f.from === 'system');
+  const checkout = builtFlavour(join(buildDir, 'Release', 'mveb_native.node'));
+  if (checkout !== system.name) {
+    process.stderr.write(`mveb-torch pack: ${buildDir} holds ${checkout}, not the release's ${system.name} (${system.libtorch}): ` +
+      'rebuild it without LIBTORCH, Torch_DIR or a Python torch in the way\n');
+    process.exit(1);
+  }
+  // Every other flavour made here gets its own venv and build directory.
   for (const flavour of FLAVOURS.filter((f) => f.from === 'venv')) {
     try {
       buildDirs.push(dirname(dirname(buildFlavour(flavour.name))));

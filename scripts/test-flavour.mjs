@@ -48,11 +48,12 @@ function run(command, args, options = {}) {
 }
 
 const name = process.argv[2] ?? 'torch2.13-cpu';
-const flavour = flavourNamed(name);
-// The JS, the oracles and the 1.13 build, as `npm test` has them (incremental).
-if (run(process.execPath, [join(root, 'scripts', 'ensure-setup.mjs'), '--for-tests']) !== 0) process.exit(1);
-let addon;
+let flavour, addon;
 try {
+  flavour = flavourNamed(name);
+  if (flavour.from === 'system') throw new Error(`${name} is the checkout's own build: its suite is \`npm test\``);
+  // The JS, the oracles and the 1.13 build, as `npm test` has them (incremental).
+  if (run(process.execPath, [join(root, 'scripts', 'ensure-setup.mjs'), '--for-tests']) !== 0) process.exit(1);
   addon = buildFlavour(name);
 } catch (err) {
   process.stderr.write(`mveb-torch test-flavour: ${err.message}\n`);
