@@ -164,9 +164,13 @@ export interface NativeProcessGroupOptions {
   interface?: string;
 }
 
+/** The class of connect()'s results: JS cannot construct one (its constructor throws), only check it. */
+export interface NativeProcessGroupClass {}
+
 export interface NativeDistributed {
   connect(options: NativeProcessGroupOptions): Promise<NativeProcessGroup>;
   backends(): string[];
+  NativeProcessGroup: NativeProcessGroupClass;
 }
 
 export interface NativeTrainStepStats {

@@ -18,6 +18,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const COMPAT_TESTS = [
   // loading, info, what a build without Gloo (and, on CPU, without CUDA) refuses
   'test/compat/pip-libtorch.compat.ts',
+  'test/addon/surface.test.ts',
   // tensors across the boundary, the device thread, the CPU allocator (its c10::Allocator API moved in 2.2/2.3)
   'test/tensor.test.ts',
   'test/device-thread.test.ts',
