@@ -1,29 +1,71 @@
-// lib/ is layered one way: no module imports (even only types from) a module that imports it
-// back. scripts/check-imports.mjs finds cycles; here it must find none in lib/ and must find a
-// planted one.
+// lib/ is layered one way, as the table of docs/architecture.md §1 says: scripts/check-imports.mjs
+// reads that table, and must find lib/ clean, and find a planted upward import, a module in no
+// layer, and a cycle (type-only imports and re-exports included).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { root } from './helpers/paths.js';
 import { tempDir } from './helpers/tmp.js';
 
-const check = (dir?: string) =>
-  spawnSync(process.execPath, [join(root, 'scripts', 'check-imports.mjs'), ...(dir ? [dir] : [])], { encoding: 'utf8' });
+const check = (...args: string[]) => spawnSync(process.execPath, [join(root, 'scripts', 'check-imports.mjs'), ...args], { encoding: 'utf8' });
 
-t.test('lib/ has no import cycle', async (t) => {
+t.test("lib/ follows docs/architecture.md's layers: nothing upward, every module placed, no cycle", async (t) => {
   const result = check();
   t.equal(result.status, 0, result.stdout);
-  t.match(result.stdout, /^\d+ modules, \d+ imports, 0 cycle\(s\)$/m);
+  t.match(result.stdout, /^\d+ modules in 7 layers, \d+ imports, 0 upward, 0 unplaced, 0 cycle\(s\)$/m);
 });
 
-t.test('the check sees a cycle, type-only imports and re-exports included', async (t) => {
+/** A lib/ in miniature with the real table's format: 0 = low.ts, 1 = mid/, 2 = high.ts. */
+function miniature(dir: string): string {
+  const table = join(dir, 'layers.md');
+  writeFileSync(table, [
+    '| layer | modules | knows |', '|---|---|---|',
+    '| 0 | `low.ts` (the bottom; `not-a-module` is prose) | nothing |',
+    '| 1 | `mid/` | low |',
+    '| 2 | `high.ts` | all |', '',
+  ].join('\n'));
+  mkdirSync(join(dir, 'src', 'mid'), { recursive: true });
+  writeFileSync(join(dir, 'src', 'low.ts'), 'export type Low = 1;\n');
+  writeFileSync(join(dir, 'src', 'mid', 'part.ts'), "import type { Low } from '../low.js';\nexport type Mid = Low | 2;\n");
+  writeFileSync(join(dir, 'src', 'high.ts'), "import type { Mid } from './mid/part.js';\nexport type High = Mid | 3;\n");
+  writeFileSync(join(dir, 'src', 'index.ts'), "export type { High } from './high.js';\n");
+  return table;
+}
+
+t.test('a clean miniature passes; index.ts sits above every layer', async (t) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, 'low.ts'), "import type { High } from './high.js';\nexport type Low = High | 1;\n");
-  writeFileSync(join(dir, 'high.ts'), "export { type Low } from './low.js';\nexport type High = 2;\n");
-  writeFileSync(join(dir, 'alone.ts'), "import {\n  x,\n} from './nowhere.js';\n");
-  const result = check(dir);
+  const result = check(join(dir, 'src'), '--layers', miniature(dir));
+  t.equal(result.status, 0, result.stdout);
+  t.match(result.stdout, /4 modules in 3 layers, 3 imports, 0 upward, 0 unplaced, 0 cycle\(s\)/);
+});
+
+t.test('a planted upward import fails, a type-only one too, naming both layers', async (t) => {
+  const dir = tempDir(t);
+  const table = miniature(dir);
+  writeFileSync(join(dir, 'src', 'low.ts'), "import type { High } from './high.js';\nexport type Low = 1 | High;\n");
+  const result = check(join(dir, 'src'), '--layers', table);
   t.equal(result.status, 1);
-  t.match(result.stdout, /cycle: .*high\.ts -> .*low\.ts -> .*high\.ts/);
-  t.match(result.stdout, /3 modules, 2 imports, 1 cycle\(s\)/);
+  t.match(result.stdout, /upward: .*src\/low\.ts \(layer 0\) imports .*src\/high\.ts \(layer 2\)/);
+  t.match(result.stdout, /cycle: /, 'it closes a cycle too');
+});
+
+t.test('a module in no layer fails: a new file goes into the table first', async (t) => {
+  const dir = tempDir(t);
+  const table = miniature(dir);
+  writeFileSync(join(dir, 'src', 'stray.ts'), 'export const stray = 1;\n');
+  const result = check(join(dir, 'src'), '--layers', table);
+  t.equal(result.status, 1);
+  t.match(result.stdout, /unplaced: .*src\/stray\.ts is in no layer of .*layers\.md/);
+});
+
+t.test('a cycle within one layer fails, re-exports included', async (t) => {
+  const dir = tempDir(t);
+  const table = miniature(dir);
+  writeFileSync(join(dir, 'src', 'mid', 'other.ts'), "export { type Mid } from './part.js';\nexport type Other = 4;\n");
+  writeFileSync(join(dir, 'src', 'mid', 'part.ts'), "import type { Other } from './other.js';\nexport type Mid = Other | 2;\n");
+  const result = check(join(dir, 'src'), '--layers', table);
+  t.equal(result.status, 1);
+  t.match(result.stdout, /cycle: .*mid\/other\.ts -> .*mid\/part\.ts -> .*mid\/other\.ts|cycle: .*mid\/part\.ts -> .*mid\/other\.ts -> .*mid\/part\.ts/);
+  t.match(result.stdout, /0 upward, 0 unplaced, 1 cycle\(s\)/);
 });
