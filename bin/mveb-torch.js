@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The command line. In a git checkout it first sets the checkout up (npm ci, builds);
-// installed from npm (a dependency, global, npx) it runs as it is: the addon is prebuilt.
+// The command line. Installed from npm (a dependency, global, npx) it runs as it is: the addon
+// is prebuilt. In a git checkout it sets the checkout up (apt packages, npm ci, builds) only
+// under `npm start`; otherwise a checkout that is not set up gets one line saying how, and
+// nothing is installed behind the user's back (`info` included).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,8 +14,16 @@ process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism()));
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (existsSync(join(root, '.git'))) {
-  const { ensureSetup } = await import('../scripts/ensure-setup.mjs');
-  ensureSetup();
+  const { cliReady, ensureSetup } = await import('../scripts/ensure-setup.mjs');
+  if (process.env.npm_lifecycle_event === 'start') {
+    ensureSetup();
+  } else if (!cliReady()) {
+    process.stderr.write(
+      'mveb-torch: this checkout is not set up yet (node_modules, dist/ or the addon build is missing): ' +
+        'run `npm run setup` (it installs system packages with apt-get; on other systems it says what to install), or `npm start`\n',
+    );
+    process.exit(1);
+  }
 }
 const { main } = await import('../dist/cli/main.js');
 await main(process.argv.slice(2));

@@ -1,0 +1,48 @@
+// The bin installs nothing behind the user's back: in a fresh clone, `node bin/mveb-torch.js info`
+// says in one line how to set the checkout up and calls no apt-get, sudo or npm (stand-ins on
+// PATH record any call and fail); in a checkout that is set up it runs the command and calls
+// none of them either. Only `npm start` sets a checkout up.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { root } from './helpers/paths.js';
+import { tempDir } from './helpers/tmp.js';
+
+/** A PATH whose apt-get, apt, sudo, npm and npx write to `calls` and fail, ahead of the real one. */
+function standIns(dir: string): { env: NodeJS.ProcessEnv; calls: string } {
+  const bin = join(dir, 'stand-ins');
+  const calls = join(dir, 'calls.log');
+  mkdirSync(bin);
+  for (const name of ['apt-get', 'apt', 'sudo', 'npm', 'npx', 'dpkg']) {
+    writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\nexit 1\n`);
+    chmodSync(join(bin, name), 0o755);
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+  delete env.npm_lifecycle_event;
+  delete env.MVEB_ADDON;
+  return { env, calls };
+}
+
+t.test('a fresh clone: `info` says how to set up, in one line, and calls no apt-get, sudo or npm', async (t) => {
+  // What a fresh clone holds of the bin's path: this tree's bin/ and scripts/, a .git, no build.
+  const dir = tempDir(t);
+  const clone = join(dir, 'clone');
+  for (const part of ['bin', 'scripts', 'package.json', 'package-lock.json']) cpSync(join(root, part), join(clone, part), { recursive: true });
+  mkdirSync(join(clone, '.git'));
+  const { env, calls } = standIns(dir);
+  const result = spawnSync(process.execPath, [join(clone, 'bin', 'mveb-torch.js'), 'info'], { cwd: clone, env, encoding: 'utf8' });
+  t.equal(result.status, 1);
+  t.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  t.match(result.stderr, /this checkout is not set up yet .*run `npm run setup` \(it installs system packages with apt-get/);
+  t.notOk(existsSync(calls), existsSync(calls) ? readFileSync(calls, 'utf8') : 'no stand-in was called');
+  t.notOk(existsSync(join(clone, 'node_modules')), 'nothing was installed');
+});
+
+t.test('a checkout that is set up: `info` runs, and calls none of them', async (t) => {
+  const { env, calls } = standIns(tempDir(t));
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'mveb-torch.js'), 'info', '--json'], { cwd: root, env, encoding: 'utf8' });
+  t.equal(result.status, 0, result.stderr);
+  t.equal(JSON.parse(result.stdout).build.origin.kind, 'local');
+  t.notOk(existsSync(calls), existsSync(calls) ? readFileSync(calls, 'utf8') : 'no stand-in was called');
+});
