@@ -6,78 +6,14 @@ import { parse } from 'yaml';
 import { worldFromEnvironment } from '../distributed/environment.js';
 import { exitWithLauncher } from '../distributed/launcher.js';
 import { InputError } from '../errors.js';
-import { defaultConfig, presets, type TrainConfig } from '../train/config.js';
-import { changeableOnResume } from '../train/preflight.js';
+import { parseFlag, type Field } from '../train/config-fields.js';
+import { CONFIG_FIELDS, changeableOnResume, presets, type TrainConfig } from '../train/config.js';
 import { Trainer, type TrainEvent } from '../train/trainer.js';
 import { ProgressPrinter } from './progress.js';
 
-// Flags named after the config fields, in kebab case; ranges as "min,max".
-const descriptions: Record<keyof TrainConfig, string> = {
-  data: 'Images: a folder of class sub-folders, fashion-mnist, synthetic or synthetic:N',
-  val: 'Labelled images the kNN/linear monitor scores: a folder with the same classes (fashion-mnist: its test split by default)',
-  arch: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16',
-  smallStem: 'ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images',
-  initFrom: "Start from these weights: an mveb-torch checkpoint or export, the MVEB authors' checkpoint, a torchvision ResNet or timm ViT state dict",
-  projectorHidden: 'Projector hidden width',
-  projectorOut: 'Projector output width (the embedding dimension)',
-  target: "'ema': a target branch updated by EMA; 'shared': the online branch, detached",
-  emaBase: 'EMA momentum at step 0 (rises to 1 on a cosine)',
-  beta: 'Weight of the entropy term (collapse below ~0.001)',
-  epochs: 'Epochs over the data',
-  batchSize: 'Images per step',
-  optimizer: "'lars' (the paper's) or 'sgd'",
-  baseLr: 'Learning rate per 256 images (peak = base × batch / 256)',
-  weightDecay: 'Weight decay (not on biases and norm weights)',
-  momentum: 'Optimiser momentum',
-  trustCoefficient: 'LARS trust coefficient',
-  warmupEpochs: 'Linear warm-up epochs from lr/1000 to the peak',
-  cosineSpan: "'total': the authors' cosine over all steps; 'after-warmup': over the steps after warm-up, ending at lr/1000",
-  globalSize: 'Side of the 2 global crops, pixels',
-  localSize: 'Side of the local crops, pixels',
-  localCrops: 'Number of local crops (0: the 2 global views only)',
-  globalScale: 'Area range of global crops, "min,max" of the image',
-  localScale: 'Area range of local crops, "min,max" of the image',
-  colorAugment: 'Colour jitter, grayscale, blur, solarisation (false: crops and flips only)',
-  precision: "'auto' (bf16 on CUDA, fp32 on CPU), 'fp32', 'bf16', 'fp16' (CUDA, loss scaling)",
-  device: "'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'",
-  workers: 'Data worker threads (0: one per core; at most 4 per core)',
-  threads: 'LibTorch intra-op threads (0: one per core; at most 4 per core)',
-  seed: 'Seed of every random choice (initialisation, order, crops, augmentation)',
-  output: 'Directory that holds the run directories',
-  name: 'Run directory name (default: the start time); never reused',
-  checkpointEvery: 'Write a checkpoint every N epochs (and at the end, Ctrl-C, SIGTERM, --max-steps)',
-  keepCheckpoints: 'Keep the newest N checkpoints',
-  knnEvery: 'kNN accuracy every N epochs (0: off; Fashion-MNIST only)',
-  knnK: 'kNN neighbours',
-  knnTemperature: 'kNN vote temperature',
-  knnTrainImages: 'Images of the train split the kNN bank holds (0: all)',
-  knnTestImages: 'Images of the test split the kNN monitor scores (0: all)',
-  logEvery: 'Write a metrics.jsonl line every N steps',
-  collapseThreshold: 'Warn of collapse when mean embedding std × √d falls below this',
-  maxSteps: 'Stop after this many steps in total (0: no limit); not carried over by --resume',
-  syncBn: 'Data-parallel: batch statistics over the global batch, online and target (SyncBatchNorm)',
-  steinScope: "Data-parallel: 'global' scores every rank's embeddings (independent of the process count); 'local' each rank's own, as the authors' code",
-  collectiveTimeout: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)',
-  bucketFirstMb: 'Data-parallel: size of the first gradient bucket, MiB',
-  bucketCapMb: 'Data-parallel: size of the other gradient buckets, MiB',
-};
-
+// Flags named after the config fields (lib/train/config.ts), in kebab case; ranges as "min,max".
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-// What the user typed for a field, as the config value: numbers and ranges parsed, text that
-// does not parse kept as typed so the refusal can echo it.
-function fieldValue(text: string, kind: unknown): unknown {
-  if (Array.isArray(kind)) {
-    const parts = text.split(',').map((p) => p.trim());
-    return parts.every((p) => p !== '' && Number.isFinite(Number(p))) ? parts.map(Number) : text;
-  }
-  if (typeof kind === 'number') {
-    const n = Number(text);
-    return text.trim() !== '' && Number.isFinite(n) ? n : text;
-  }
-  return text;
 }
 
 const commandOptions = ['preset', 'config', 'resume', 'quiet', 'json', 'nprocPerNode'] as const;
@@ -107,28 +43,28 @@ export function register(yargs: Argv): Argv {
           type: 'string',
           describe: 'Data-parallel: start N processes on this machine (Gloo on CPU); --batch-size is the global batch',
         });
-      for (const [field, value] of Object.entries(defaultConfig) as Array<[keyof TrainConfig, unknown]>) {
-        builder = builder.option(kebab(field), {
-          // Numbers are parsed here, so that a typo is echoed as typed.
-          type: typeof value === 'boolean' ? 'boolean' : 'string',
+      for (const [name, field] of Object.entries(CONFIG_FIELDS) as Array<[keyof TrainConfig, Field<unknown>]>) {
+        builder = builder.option(kebab(name), {
+          // Numbers are parsed by parseFlag, so that a typo is echoed as typed.
+          type: field.flag === 'boolean' ? 'boolean' : 'string',
           group: 'Recipe (defaults: the paper\'s ImageNet recipe; presets change some):',
-          describe: `${descriptions[field]} (default ${JSON.stringify(value)})`,
+          describe: `${field.help} (${field.flag === 'number' ? 'a number, ' : ''}default ${JSON.stringify(field.default)})`,
         });
       }
       return builder;
     },
     async (args: ArgumentsCamelCase<Record<string, unknown>>) => {
-      for (const name of [...commandOptions, ...Object.keys(defaultConfig)]) {
+      for (const name of [...commandOptions, ...Object.keys(CONFIG_FIELDS)]) {
         const given = args[name];
         if (Array.isArray(given)) {
           throw new InputError(`--${kebab(name)} was given ${given.length} times (${given.join(', ')}): give each flag once`);
         }
       }
       const flags: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(defaultConfig)) {
-        const given = args[field];
+      for (const [name, field] of Object.entries(CONFIG_FIELDS) as Array<[string, Field<unknown>]>) {
+        const given = args[name];
         if (given === undefined) continue;
-        flags[field] = typeof given === 'string' ? fieldValue(given, value) : given;
+        flags[name] = typeof given === 'string' ? parseFlag(given, field.flag) : given;
       }
       const file = args.config ? await readConfigFile(String(args.config)) : {};
       // With --nproc-per-node the Trainer starts the workers (after checking the configuration

@@ -1,134 +1,112 @@
-// The training configuration: every default is the paper's ImageNet recipe (docs/architecture.md
-// section 5); presets name complete recipes; validation names the bad field before any
-// work starts.
+// The training configuration: one table of fields (every default is the paper's ImageNet recipe,
+// docs/architecture.md section 5) from which its type, defaults, validator, CLI flags and resume
+// rules are derived; presets name complete recipes as overlays; validation names the bad field
+// before any work starts.
 import { InputError } from '../errors.js';
 import { ARCHITECTURES, type Architecture } from '../models.js';
+import { boolean, integer, number, oneOf, range, text, type Field } from './config-fields.js';
 import { COSINE_SPANS, type CosineSpan } from './schedules.js';
 
-export interface TrainConfig {
-  /** An ImageFolder path, 'fashion-mnist' or 'synthetic'. */
-  data: string;
-  /** Labelled images the monitor scores (a folder with the training set's classes); '' = fashion-mnist's test split for fashion-mnist. */
-  val: string;
-  arch: Architecture;
-  /** ResNet: 3×3 stride-1 stem without max-pool, for small images. */
-  smallStem: boolean;
-  /** Weights to start from ('' for a fresh initialisation): any file `mveb-torch inspect` knows. */
-  initFrom: string;
-  projectorHidden: number;
-  projectorOut: number;
-  /** 'ema' target branch (momentum from emaBase to 1) or 'shared'. */
-  target: 'ema' | 'shared';
-  emaBase: number;
-  /** Weight of the entropy term (the paper: 0.01; collapse at 0.001). */
-  beta: number;
-  epochs: number;
-  /** Images per step. */
-  batchSize: number;
-  optimizer: 'lars' | 'sgd';
-  /** Learning rate per 256 images: peak = baseLr × batchSize / 256. */
-  baseLr: number;
-  weightDecay: number;
-  momentum: number;
-  trustCoefficient: number;
-  warmupEpochs: number;
-  /** 'total': the authors' cosine, cos(π·(step − warm-up)/total steps); 'after-warmup': ends at lr/1000. */
-  cosineSpan: CosineSpan;
-  globalSize: number;
-  localSize: number;
-  localCrops: number;
-  globalScale: [number, number];
-  localScale: [number, number];
-  /** Photometric augmentation; false leaves only crops and flips (tiny images). */
-  colorAugment: boolean;
-  /** 'auto': bf16 autocast on CUDA, fp32 on CPU; 'fp16' adds loss scaling. */
-  precision: 'auto' | 'fp32' | 'fp16' | 'bf16';
-  /** 'auto': CUDA when present. */
-  device: string;
-  /** Data workers (0: one per core). */
-  workers: number;
-  /** LibTorch intra-op threads on CPU (0: one per core). */
-  threads: number;
-  seed: number;
-  /** Where run directories go; the run is output/name. */
-  output: string;
-  name: string;
-  checkpointEvery: number;
-  keepCheckpoints: number;
-  /** kNN monitor every N epochs (0: off); needs a labelled test split. */
-  knnEvery: number;
-  knnK: number;
-  knnTemperature: number;
-  /** Images of the train and test splits the monitor embeds (0: all). */
-  knnTrainImages: number;
-  knnTestImages: number;
-  /** Log a metrics line every N steps. */
-  logEvery: number;
-  /** Warn of collapse when mean embedding std × √d falls below this. */
-  collapseThreshold: number;
-  /** Stop after this many steps in total (0: no limit); for smoke tests. */
-  maxSteps: number;
-  /** Data-parallel runs: batch statistics over the global batch (online and target), as the authors' code. */
-  syncBn: boolean;
-  /** Data-parallel runs: 'global' scores every rank's embeddings (results independent of the process count); 'local' each rank's own, as the authors' code. */
-  steinScope: 'global' | 'local';
-  /** Data-parallel runs: a collective not finished after this many seconds ends the run (a dead or hung rank). */
-  collectiveTimeout: number;
-  /** Data-parallel runs: gradient bucket sizes in MiB, the first bucket and the others (DDP's 1 and 25). */
-  bucketFirstMb: number;
-  bucketCapMb: number;
-}
+/**
+ * Every field of the training configuration, once: default, check, flag, help, and whether a
+ * resumed run may change it. The type, the defaults, the validator, the flags of `mveb-torch
+ * train` and the resume rules are derived from it; a field is added here and nowhere else.
+ */
+export const CONFIG_FIELDS = {
+  data: text('', (v) => v !== '', 'must name a dataset (a folder, fashion-mnist or synthetic)', {
+    help: 'Images: a folder of class sub-folders, fashion-mnist, synthetic or synthetic:N', resume: true,
+  }),
+  val: text('', () => true, 'must be a path (or empty)', {
+    help: 'Labelled images the kNN/linear monitor scores: a folder with the same classes (fashion-mnist: its test split by default)', resume: true,
+  }),
+  arch: oneOf<Architecture>(ARCHITECTURES, 'resnet50', { help: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16' }),
+  smallStem: boolean(false, { help: 'ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images' }),
+  initFrom: text('', () => true, 'must be a path (or empty)', {
+    help: "Start from these weights: an mveb-torch checkpoint or export, the MVEB authors' checkpoint, a torchvision ResNet or timm ViT state dict",
+  }),
+  projectorHidden: integer(2048, 1, { help: 'Projector hidden width' }),
+  projectorOut: integer(2048, 1, { help: 'Projector output width (the embedding dimension)' }),
+  target: oneOf(['ema', 'shared'], 'ema', { help: "'ema': a target branch updated by EMA; 'shared': the online branch, detached" }),
+  emaBase: number(0.996, { min: 0, max: 1, help: 'EMA momentum at step 0 (rises to 1 on a cosine)' }),
+  beta: number(0.01, { min: 0, help: 'Weight of the entropy term (the paper: 0.01; collapse below ~0.001)' }),
+  epochs: integer(800, 1, { help: 'Epochs over the data' }),
+  batchSize: integer(4096, 2, { help: 'Images per step (the global batch of a data-parallel run)' }),
+  optimizer: oneOf(['lars', 'sgd'], 'lars', { help: "'lars' (the paper's) or 'sgd'" }),
+  baseLr: number(0.4, { min: 0, minExclusive: true, help: 'Learning rate per 256 images (peak = base × batch / 256)' }),
+  weightDecay: number(1e-6, { min: 0, help: 'Weight decay (not on biases and norm weights)' }),
+  momentum: number(0.9, { min: 0, max: 1, help: 'Optimiser momentum' }),
+  trustCoefficient: number(0.001, { min: 0, minExclusive: true, help: 'LARS trust coefficient' }),
+  warmupEpochs: integer(10, 0, { help: 'Linear warm-up epochs from lr/1000 to the peak' }),
+  cosineSpan: oneOf<CosineSpan>(COSINE_SPANS, 'total', {
+    help: "'total': the authors' cosine over all steps; 'after-warmup': over the steps after warm-up, ending at lr/1000",
+  }),
+  globalSize: integer(224, 8, { help: 'Side of the 2 global crops, pixels' }),
+  localSize: integer(96, 8, { help: 'Side of the local crops, pixels' }),
+  localCrops: integer(6, 0, { help: 'Number of local crops (0: the 2 global views only)' }),
+  globalScale: range([0.4, 1], 1, { help: 'Area range of global crops, "min,max" of the image' }),
+  localScale: range([0.05, 0.4], 1, { help: 'Area range of local crops, "min,max" of the image' }),
+  colorAugment: boolean(true, { help: 'Colour jitter, grayscale, blur, solarisation (false: crops and flips only)' }),
+  precision: oneOf(['auto', 'fp32', 'fp16', 'bf16'], 'auto', {
+    help: "'auto' (bf16 on CUDA, fp32 on CPU), 'fp32', 'bf16', 'fp16' (CUDA, loss scaling)",
+  }),
+  device: text('auto', (v) => /^(auto|cpu|cuda(:\d+)?)$/.test(v), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'", {
+    help: "'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'", resume: true,
+  }),
+  workers: integer(0, 0, { help: 'Data worker threads (0: one per core; at most 4 per core)', resume: true }),
+  threads: integer(0, 0, { help: 'LibTorch intra-op threads (0: one per core; at most 4 per core)', resume: true }),
+  seed: integer(0, 0, { help: 'Seed of every random choice (initialisation, order, crops, augmentation)' }),
+  output: text('runs', (v) => v !== '', 'must be a directory path', { help: 'Directory that holds the run directories' }),
+  name: text('', (v) => !/[/\\]/.test(v), 'must be a plain name (no slashes)', {
+    help: 'Run directory name (default: the start time); never reused',
+  }),
+  checkpointEvery: integer(1, 1, {
+    help: 'Write a checkpoint every N epochs (and at the end, Ctrl-C, SIGTERM, --max-steps)', resume: true,
+  }),
+  keepCheckpoints: integer(3, 1, { help: 'Keep the newest N checkpoints', resume: true }),
+  knnEvery: integer(0, 0, { help: 'kNN accuracy every N epochs (0: off; needs a labelled test split)', resume: true }),
+  knnK: integer(200, 1, { help: 'kNN neighbours' }),
+  knnTemperature: number(0.1, { min: 0, minExclusive: true, help: 'kNN vote temperature' }),
+  knnTrainImages: integer(0, 0, { help: 'Images of the train split the kNN bank holds (0: all)' }),
+  knnTestImages: integer(0, 0, { help: 'Images of the test split the kNN monitor scores (0: all)' }),
+  logEvery: integer(10, 1, { help: 'Write a metrics.jsonl line every N steps', resume: true }),
+  collapseThreshold: number(0.1, { min: 0, help: 'Warn of collapse when mean embedding std × √d falls below this', resume: true }),
+  maxSteps: integer(0, 0, { help: 'Stop after this many steps in total (0: no limit); not carried over by --resume', resume: true }),
+  syncBn: boolean(true, { help: 'Data-parallel: batch statistics over the global batch, online and target (SyncBatchNorm)' }),
+  steinScope: oneOf(['global', 'local'], 'global', {
+    help: "Data-parallel: 'global' scores every rank's embeddings (independent of the process count); 'local' each rank's own, as the authors' code",
+  }),
+  collectiveTimeout: number(30, {
+    min: 0, minExclusive: true, help: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)', resume: true,
+  }),
+  bucketFirstMb: number(1, { min: 0, minExclusive: true, help: 'Data-parallel: size of the first gradient bucket, MiB', resume: true }),
+  bucketCapMb: number(25, { min: 0, minExclusive: true, help: 'Data-parallel: size of the other gradient buckets, MiB', resume: true }),
+} satisfies Record<string, Field<unknown>>;
 
-export const defaultConfig: TrainConfig = {
-  data: '',
-  val: '',
-  arch: 'resnet50',
-  smallStem: false,
-  initFrom: '',
-  projectorHidden: 2048,
-  projectorOut: 2048,
-  target: 'ema',
-  emaBase: 0.996,
-  beta: 0.01,
-  epochs: 800,
-  batchSize: 4096,
-  optimizer: 'lars',
-  baseLr: 0.4,
-  weightDecay: 1e-6,
-  momentum: 0.9,
-  trustCoefficient: 0.001,
-  warmupEpochs: 10,
-  cosineSpan: 'total',
-  globalSize: 224,
-  localSize: 96,
-  localCrops: 6,
-  globalScale: [0.4, 1],
-  localScale: [0.05, 0.4],
-  colorAugment: true,
-  precision: 'auto',
-  device: 'auto',
-  workers: 0,
-  threads: 0,
-  seed: 0,
-  output: 'runs',
-  name: '',
-  checkpointEvery: 1,
-  keepCheckpoints: 3,
-  knnEvery: 0,
-  knnK: 200,
-  knnTemperature: 0.1,
-  knnTrainImages: 0,
-  knnTestImages: 0,
-  logEvery: 10,
-  collapseThreshold: 0.1,
-  maxSteps: 0,
-  syncBn: true,
-  steinScope: 'global',
-  collectiveTimeout: 30,
-  bucketFirstMb: 1,
-  bucketCapMb: 25,
+type ValueOf<F> = F extends Field<infer T> ? T : never;
+
+/** The training configuration: every default is the paper's ImageNet recipe (see CONFIG_FIELDS). */
+export type TrainConfig = { -readonly [K in keyof typeof CONFIG_FIELDS]: ValueOf<(typeof CONFIG_FIELDS)[K]> };
+
+const fieldNames = Object.keys(CONFIG_FIELDS) as Array<keyof TrainConfig>;
+
+export const defaultConfig: TrainConfig = Object.fromEntries(
+  fieldNames.map((name) => [name, structuredClone(CONFIG_FIELDS[name].default)]),
+) as TrainConfig;
+
+/** What a resumed run may change: where and how fast it runs, what it logs, when it stops. */
+export const changeableOnResume: ReadonlyArray<keyof TrainConfig> = fieldNames.filter((name) => CONFIG_FIELDS[name].changeableOnResume);
+
+// About ten minutes on a 2-core CPU: ResNet-18 with the standard stem on 28-px Fashion-MNIST, a
+// narrow projector, two global crops only, two epochs; lr and EMA chosen by the recipe study
+// (bench/results/2026-11-29-demo-recipes.md).
+const demo: Partial<TrainConfig> = {
+  data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 2,
+  batchSize: 128, optimizer: 'sgd', baseLr: 0.5, weightDecay: 1e-4, emaBase: 0.99, warmupEpochs: 0, globalSize: 28,
+  localSize: 14, localCrops: 0, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
+  knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,
 };
 
+/** Complete recipes, each a small overlay on the defaults. */
 export const presets: Record<'imagenet-r50' | 'small' | 'demo' | 'fmnist-30min', Partial<TrainConfig>> = {
   // The paper's: ResNet-50, 800 epochs, LARS, batch 4096, 2 × 224 + 6 × 96.
   'imagenet-r50': {},
@@ -138,23 +116,10 @@ export const presets: Record<'imagenet-r50' | 'small' | 'demo' | 'fmnist-30min',
     optimizer: 'sgd', baseLr: 0.1, weightDecay: 1e-4, warmupEpochs: 5, globalSize: 32, localSize: 16, localCrops: 2,
     globalScale: [0.3, 1], localScale: [0.1, 0.3], knnEvery: 10,
   },
-  // About ten minutes on a 2-core CPU: ResNet-18 with the standard stem on 28-px
-  // Fashion-MNIST, a narrow projector, two global crops only, two epochs; lr and EMA chosen by
-  // the recipe study (bench/results/2026-11-29-demo-recipes.md).
-  demo: {
-    data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 2,
-    batchSize: 128, optimizer: 'sgd', baseLr: 0.5, weightDecay: 1e-4, emaBase: 0.99, warmupEpochs: 0, globalSize: 28,
-    localSize: 14, localCrops: 0, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
-    knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,
-  },
-  // About thirty minutes on a 2-core CPU: the demo recipe with two 14-px local crops, four epochs
-  // (the study's best linear probe at that budget; six epochs without local crops did worse).
-  'fmnist-30min': {
-    data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 4,
-    batchSize: 128, optimizer: 'sgd', baseLr: 0.5, weightDecay: 1e-4, emaBase: 0.99, warmupEpochs: 0, globalSize: 28,
-    localSize: 14, localCrops: 2, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
-    knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,
-  },
+  demo,
+  // About thirty minutes on a 2-core CPU: the demo with two 14-px local crops, four epochs (the
+  // study's best linear probe at that budget; six epochs without local crops did worse).
+  'fmnist-30min': { ...demo, epochs: 4, localCrops: 2 },
 };
 
 export type PresetName = keyof typeof presets;
@@ -175,72 +140,11 @@ export function resolveConfig(
 /** Throws InputError naming the first bad field. Unknown fields are refused too (typos). */
 export function validateConfig(config: object): asserts config is TrainConfig {
   for (const key of Object.keys(config)) {
-    if (!(key in defaultConfig)) throw new InputError(`config: unknown field '${key}'`);
+    if (!(key in CONFIG_FIELDS)) throw new InputError(`config: unknown field '${key}'`);
   }
-  const c = config as TrainConfig;
-  const fail = (field: keyof TrainConfig, why: string): never => {
-    throw new InputError(`config: ${field} ${why}, got ${JSON.stringify(c[field])}`);
-  };
-  const integer = (field: keyof TrainConfig, min: number) => {
-    const v = c[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(field, `must be an integer >= ${min}`);
-  };
-  const number = (field: keyof TrainConfig, min: number, max = Infinity, minExclusive = false) => {
-    const v = c[field];
-    if (typeof v !== 'number' || !Number.isFinite(v) || (minExclusive ? v <= min : v < min) || v > max) {
-      fail(field, `must be a number ${minExclusive ? '>' : '>='} ${min}${Number.isFinite(max) ? ` and <= ${max}` : ''}`);
-    }
-  };
-  const oneOf = (field: keyof TrainConfig, values: readonly unknown[]) => {
-    if (!values.includes(c[field])) fail(field, `must be one of ${values.map((v) => `'${v}'`).join(', ')}`);
-  };
-  const range = (field: keyof TrainConfig, max: number) => {
-    const v = c[field] as unknown;
-    if (!Array.isArray(v) || v.length !== 2 || !(v[0] > 0 && v[1] >= v[0] && v[1] <= max)) fail(field, `must be [min, max] with 0 < min <= max <= ${max}`);
-  };
-  if (typeof c.data !== 'string' || c.data === '') fail('data', 'must name a dataset (a folder, fashion-mnist or synthetic)');
-  oneOf('arch', ARCHITECTURES);
-  oneOf('target', ['ema', 'shared']);
-  oneOf('optimizer', ['lars', 'sgd']);
-  oneOf('precision', ['auto', 'fp32', 'fp16', 'bf16']);
-  if (typeof c.device !== 'string' || !/^(auto|cpu|cuda(:\d+)?)$/.test(c.device)) fail('device', "must be 'auto', 'cpu', 'cuda' or 'cuda:N'");
-  for (const flag of ['smallStem', 'colorAugment', 'syncBn'] as const) if (typeof c[flag] !== 'boolean') fail(flag, 'must be true or false');
-  integer('projectorHidden', 1);
-  integer('projectorOut', 1);
-  number('emaBase', 0, 1);
-  number('beta', 0);
-  integer('epochs', 1);
-  integer('batchSize', 2);
-  number('baseLr', 0, Infinity, true);
-  number('weightDecay', 0);
-  number('momentum', 0, 1);
-  number('trustCoefficient', 0, Infinity, true);
-  integer('warmupEpochs', 0);
-  oneOf('cosineSpan', COSINE_SPANS);
-  integer('globalSize', 8);
-  integer('localSize', 8);
-  integer('localCrops', 0);
-  range('globalScale', 1);
-  range('localScale', 1);
-  integer('workers', 0);
-  integer('threads', 0);
-  integer('seed', 0);
-  if (typeof c.val !== 'string') fail('val', 'must be a path (or empty)');
-  if (typeof c.initFrom !== 'string') fail('initFrom', 'must be a path (or empty)');
-  if (typeof c.output !== 'string' || c.output === '') fail('output', 'must be a directory path');
-  if (typeof c.name !== 'string' || /[/\\]/.test(c.name)) fail('name', 'must be a plain name (no slashes)');
-  integer('checkpointEvery', 1);
-  integer('keepCheckpoints', 1);
-  integer('knnEvery', 0);
-  integer('knnK', 1);
-  number('knnTemperature', 0, Infinity, true);
-  integer('knnTrainImages', 0);
-  integer('knnTestImages', 0);
-  integer('logEvery', 1);
-  number('collapseThreshold', 0);
-  integer('maxSteps', 0);
-  oneOf('steinScope', ['global', 'local']);
-  number('collectiveTimeout', 0, Infinity, true);
-  number('bucketFirstMb', 0, Infinity, true);
-  number('bucketCapMb', 0, Infinity, true);
+  const values = config as Record<string, unknown>;
+  for (const name of fieldNames) {
+    const why = CONFIG_FIELDS[name].check(values[name]);
+    if (why !== null) throw new InputError(`config: ${name} ${why}, got ${JSON.stringify(values[name])}`);
+  }
 }

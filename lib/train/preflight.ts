@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { info } from '../info.js';
 import { refuseMisfit } from '../weights/initialize.js';
 import { readWeights, type WeightsFile } from '../weights/read.js';
-import { validateConfig, type TrainConfig } from './config.js';
+import { changeableOnResume, validateConfig, type TrainConfig } from './config.js';
 import { initialModelOf } from './recipe.js';
 
 /** Thread and worker counts above this many per core are refused (they only thrash). */
@@ -49,12 +49,6 @@ export function refuseMissingProcessGroup(config: TrainConfig, processes: number
   const missing = missingProcessGroup(checkAgainstMachine(config).device);
   if (missing) throw new InputError(`--nproc-per-node ${processes}: ${missing}`);
 }
-
-/** What a resumed run may change: where and how fast it runs, what it logs, when it stops. */
-export const changeableOnResume = [
-  'maxSteps', 'device', 'workers', 'threads', 'logEvery', 'checkpointEvery', 'keepCheckpoints', 'knnEvery',
-  'collapseThreshold', 'data', 'val', 'collectiveTimeout', 'bucketFirstMb', 'bucketCapMb',
-] as const satisfies ReadonlyArray<keyof TrainConfig>;
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

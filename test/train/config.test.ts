@@ -1,6 +1,9 @@
 // The training configuration: the paper's defaults, presets, flags over files, and bad
 // fields refused with their name before any work.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { root } from '../helpers/paths.js';
 import { defaultConfig, presets, resolveConfig, validateConfig } from '../../lib/train/config.js';
 import { Trainer } from '../../lib/train/trainer.js';
 
@@ -39,4 +42,24 @@ t.test('bad fields are refused with their name, before any work', async (t) => {
   // A missing data path is refused by run() before anything is built or read.
   const run = new Trainer({ data: '/nonexistent/images' }).run();
   await t.rejects(run.next(), /data path does not exist: \/nonexistent\/images/);
+});
+
+t.test('every field of the table has a default its check accepts, a check that refuses a wrong kind, and help', async (t) => {
+  const { CONFIG_FIELDS } = await import('../../lib/train/config.js');
+  for (const [name, field] of Object.entries(CONFIG_FIELDS)) {
+    const withData = name === 'data' ? 'synthetic' : field.default;
+    t.equal(field.check(withData), null, `${name}: its default passes`);
+    for (const wrong of [{}, Symbol('x'), undefined]) t.type(field.check(wrong), 'string', `${name}: ${String(wrong)} is refused`);
+    t.ok(field.help.length > 10, `${name}: help text`);
+    t.same(defaultConfig[name as keyof typeof defaultConfig], field.default, `${name}: the default config holds it`);
+  }
+});
+
+t.test('the fields a resumed run may change are the table\'s, and the README lists exactly those', async (t) => {
+  const { CONFIG_FIELDS, changeableOnResume } = await import('../../lib/train/config.js');
+  t.same([...changeableOnResume].sort(), Object.keys(CONFIG_FIELDS).filter((n) => CONFIG_FIELDS[n as keyof typeof CONFIG_FIELDS].changeableOnResume).sort());
+  const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  const sentence = readme.slice(readme.indexOf("A resumed run is the checkpoint's run: only"), readme.indexOf('may be given with it'));
+  const listed = [...sentence.matchAll(/`--([a-z-]+)`/g)].map((m) => m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+  t.same(listed.sort(), [...changeableOnResume].sort());
 });

@@ -207,7 +207,7 @@ t.test('9. with --resume, safe flags apply and the others are refused by name', 
   t.match(all.at(-1), { type: 'end', reason: 'max-steps', position: { step: 3 } });
   t.same(readdirSync(run).filter((n) => n.endsWith('.pth')), ['checkpoint-e0000-s00000003.pth'], 'keepCheckpoints 1 applied');
   const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
-  t.match(help.stdout.replace(/\s+/g, ' '), /With --resume, only these fields may change: --max-steps, --device, --workers/);
+  t.match(help.stdout.replace(/\s+/g, ' '), /With --resume, only these fields may change: --data, --val, --device, --workers, .*--max-steps/);
 });
 
 t.test('10 and 11. repeated flags are refused; typed text is echoed; missing or empty checkpoints are named', async (t) => {
