@@ -45,7 +45,9 @@ export function formatEvaluation(r: EvaluateResult): string {
     `data     ${r.data.train} (${r.data.trainImages} images) → ${r.data.val} (${r.data.valImages}), ${r.data.classes} classes, ${r.data.size} px`,
     '',
   ];
-  const label: Record<Protocol, string> = { knn: 'kNN (k 20, T 0.07)', linear: 'linear probe', transfer: 'transfer (L-BFGS)' };
+  // The kNN headline is k 20, T 0.07 (as DINO reports) only when the grid has that pair.
+  const knn = 'knnHeadline' in r.pretrained ? `kNN (k ${r.pretrained.knnHeadline.k}, T ${r.pretrained.knnHeadline.temperature})` : 'kNN';
+  const label: Record<Protocol, string> = { knn, linear: 'linear probe', transfer: 'transfer (L-BFGS)' };
   lines.push(`${label[r.protocol]}:`, line('  pretrained', r.pretrained), line('  at initialisation', r.baselines.initialisation), line('  raw pixels', r.baselines.rawPixels));
   if ('knn' in r.pretrained) {
     lines.push('', 'kNN grid (pretrained):', ...r.pretrained.knn.map((g) => `  k ${String(g.k).padStart(3)}, T ${g.temperature.toFixed(2)}   top-1 ${percent(g.top1)}   top-5 ${percent(g.top5)}`));

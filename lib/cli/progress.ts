@@ -45,7 +45,7 @@ export class ProgressPrinter {
             `${event.resumedFrom ? `resuming ${event.resumedFrom} at step ${event.position.step}` : 'training'}: ` +
               `${event.config.arch} on ${event.config.data}, ${event.config.epochs} epochs × ${event.stepsPerEpoch} steps ` +
               `of ${event.config.batchSize} images, ${event.device}` +
-              `${event.processes > 1 ? ` × ${event.processes} processes (Gloo)` : ''}; run directory ${event.runDir}`,
+              `${event.processes > 1 ? ` × ${event.processes} processes (${event.device.startsWith('cuda') ? 'NCCL' : 'Gloo'})` : ''}; run directory ${event.runDir}`,
           );
           const init = event.initializedFrom;
           if (init) {

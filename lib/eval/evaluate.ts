@@ -47,7 +47,10 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
 }
 
-export type ProtocolDetail = { knn: KnnGridResult[] } | { linear: LinearProbeResult } | { transfer: TransferResult };
+export type ProtocolDetail =
+  | { knn: KnnGridResult[]; /** The grid's pair the headline accuracy is. */ knnHeadline: { k: number; temperature: number } }
+  | { linear: LinearProbeResult }
+  | { transfer: TransferResult };
 
 /** The headline accuracy (kNN: k = 20, T = 0.07 as DINO reports, when in the grid) and the protocol's detail. */
 export type ProtocolResult = Accuracy & ProtocolDetail;
@@ -72,7 +75,7 @@ async function runProtocol(protocol: Protocol, train: FeatureSet, val: FeatureSe
   if (protocol === 'knn') {
     const grid = await knnGrid(train, val, { ...options.knn, classes });
     const headline = grid.find((r) => r.k === 20 && r.temperature === 0.07) ?? grid[0]!;
-    return { top1: headline.top1, top5: headline.top5, knn: grid };
+    return { top1: headline.top1, top5: headline.top5, knn: grid, knnHeadline: { k: headline.k, temperature: headline.temperature } };
   }
   if (protocol === 'linear') {
     const linear = await linearProbe(train, val, { ...options.linear, classes });
