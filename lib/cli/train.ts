@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parse } from 'yaml';
 import { worldFromEnvironment } from '../distributed/environment.js';
-import { exitWithLauncher } from '../distributed/launcher.js';
 import { InputError } from '../errors.js';
 import { parseFlag, type Field } from '../train/config-fields.js';
 import { CONFIG_FIELDS, changeableOnResume, presets, type TrainConfig } from '../train/config.js';
@@ -75,7 +74,6 @@ export function register(yargs: Argv): Argv {
         nprocPerNode: processCount(args.nprocPerNode),
       });
       const world = worldFromEnvironment();
-      exitWithLauncher();
       // Rank 0 speaks for a data-parallel run; the others only fail loudly.
       const printer = new ProgressPrinter({ quiet: Boolean(args.quiet), json: Boolean(args.json), silent: Boolean(world && world.rank > 0) });
       // Clusters pre-empt with SIGTERM (Kubernetes waits 30 s, then kills): it stops the run as

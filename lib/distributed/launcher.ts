@@ -1,17 +1,18 @@
 // `mveb-torch train --nproc-per-node N` (Trainer's nprocPerNode): N worker processes on this
-// machine with torchrun's variables (127.0.0.1, a free port). Rank 0's output is read by the
-// caller; the others' errors come prefixed with their rank. A rank that dies ends the others at
+// machine with torchrun's variables (127.0.0.1, a free port), forked from a worker module with an
+// IPC channel: each gets its job as a message and answers with messages the caller reads. Rank
+// 0's stdout and stderr are this process's; the others' stderr comes prefixed with their rank. A rank that dies ends the others at
 // once (the run cannot go on, and checkpoints are written atomically, so the last one is
 // whole); stop() asks every rank to finish its step, rank 0 to checkpoint, and all to exit 0.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 
 export interface LaunchOptions {
   nprocPerNode: number;
-  /** The worker's command line: a script and its arguments, run with this Node. */
-  script: string;
-  args: string[];
+  /** The worker's module, forked with this Node (and its loaders), with an IPC channel. */
+  module: string;
+  /** Sent to every rank as its first message. */
+  job: unknown;
   log?: (line: string) => void;
 }
 
@@ -31,30 +32,41 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
 
+export interface JobResult {
+  code: number;
+  failure?: string;
+  failedRank?: number;
+}
+
 export interface LocalJob {
   /** Asks every rank to finish its step and stop (rank 0 checkpoints): SIGTERM to each. */
   stop(): void;
-  /** Settles when every rank has exited: 0, or 1 when a rank failed (`failure` says which). */
-  done: Promise<{ code: number; failure?: string }>;
+  /** Settles when every rank has exited: 0, or 1 when a rank failed (`failure` says how, `failedRank` which first). */
+  done: Promise<JobResult>;
 }
 
-/** Starts the workers; rank 0's stdout goes to `rank0Stdout` line by line. */
-export async function startLocal(options: LaunchOptions & { rank0Stdout: (line: string) => void }): Promise<LocalJob> {
+/** Starts the workers; every rank's IPC messages go to `onMessage`, with the rank. */
+export async function startLocal(options: LaunchOptions & { onMessage: (rank: number, message: unknown) => void }): Promise<LocalJob> {
   const { nprocPerNode: n } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const port = await freePort();
   const workers: ChildProcess[] = [];
   const running = new Set<number>();
   let failure: string | undefined;
+  let failedRank: number | undefined;
   let stopping = false;
   const signalAll = (signal: NodeJS.Signals) => {
     for (const r of running) workers[r]!.kill(signal);
   };
-  let settle!: (result: { code: number; failure?: string }) => void;
-  const done = new Promise<{ code: number; failure?: string }>((resolve) => (settle = resolve));
+  let settle!: (result: JobResult) => void;
+  const done = new Promise<JobResult>((resolve) => (settle = resolve));
 
   for (let rank = 0; rank < n; rank++) {
-    const child = spawn(process.execPath, [options.script, ...options.args], {
+    const child = fork(options.module, [], {
+      // Structured clone: NaN stays NaN, nested objects keep their shape.
+      serialization: 'advanced',
+      // The parent's loaders (a TypeScript loader under tests), not its debugger port.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
       env: {
         ...process.env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(n), LOCAL_WORLD_SIZE: String(n),
         GROUP_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), TORCHELASTIC_USE_AGENT_STORE: 'False',
@@ -62,9 +74,10 @@ export async function startLocal(options: LaunchOptions & { rank0Stdout: (line: 
       },
       // Its own process group: a terminal's Ctrl-C reaches the launcher alone, which asks once.
       detached: true,
-      stdio: ['ignore', rank === 0 ? 'pipe' : 'ignore', rank === 0 ? 'inherit' : 'pipe'],
+      stdio: ['ignore', rank === 0 ? 'inherit' : 'ignore', rank === 0 ? 'inherit' : 'pipe', 'ipc'],
     });
-    if (rank === 0) createInterface({ input: child.stdout! }).on('line', options.rank0Stdout);
+    child.on('message', (message) => options.onMessage(rank, message));
+    child.send(options.job as object);
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       for (const line of text.split('\n')) if (line) process.stderr.write(`[rank ${rank}] ${line}\n`);
     });
@@ -75,6 +88,7 @@ export async function startLocal(options: LaunchOptions & { rank0Stdout: (line: 
       running.delete(rank);
       if ((code !== 0 || signal) && failure === undefined) {
         failure = `mveb-torch: rank ${rank} (pid ${child.pid}) ${describeExit(code, signal)}`;
+        failedRank = rank;
         // The run cannot go on without it; checkpoints are atomic, so the last one is whole.
         if (!stopping) {
           failure += '; stopping the other ranks';
@@ -82,7 +96,7 @@ export async function startLocal(options: LaunchOptions & { rank0Stdout: (line: 
           signalAll('SIGKILL');
         }
       }
-      if (running.size === 0) settle(failure === undefined ? { code: 0 } : { code: 1, failure });
+      if (running.size === 0) settle(failure === undefined ? { code: 0 } : { code: 1, failure, ...(failedRank !== undefined && { failedRank }) });
     });
   }
   return {

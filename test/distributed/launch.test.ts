@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
-import { Trainer } from '../../lib/index.js';
+import { InputError, Trainer, type TrainEvent } from '../../lib/index.js';
 import { events, tiny, train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -99,6 +99,32 @@ t.test('the Trainer API starts the workers itself and yields rank 0 events', asy
   t.ok(newestCheckpoint('api'), 'rank 0 wrote the checkpoint');
 });
 
+t.test('the Trainer API forks its worker module, not bin/: a NaN loss arrives as NaN, an error as its class with the worker\'s stack', async (t) => {
+  // A learning rate that blows the weights up: the loss turns non-finite after the first step.
+  const diverging = new Trainer(
+    { ...tiny, data: 'synthetic:96', epochs: 1, maxSteps: 4, knnEvery: 0, threads: 1, output: out, name: 'nan', baseLr: 1e30, logEvery: 1 },
+    { nprocPerNode: 2 },
+  );
+  const workers: string[] = [];
+  const all: TrainEvent[] = [];
+  for await (const event of diverging.run()) {
+    all.push(event);
+    if (workers.length === 0) workers.push(...execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).trim().split('\n'));
+  }
+  const forked = workers.filter((w) => /worker\.(js|ts)/.test(w));
+  t.equal(forked.length, 2, `two forked workers: ${workers.join(' | ')}`);
+  t.notOk(workers.some((w) => w.includes('bin/mveb-torch.js')), 'no CLI process');
+  const losses = all.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+  t.ok(losses.some((loss) => Number.isNaN(loss)), `a NaN loss is NaN, not null: ${losses.join(', ')}`);
+  // An error in a worker: a data path that only the workers look at (rank 0 refuses it in run()).
+  const missing = new Trainer({ ...tiny, data: '/nonexistent/images', epochs: 1, output: out, name: 'missing' }, { nprocPerNode: 2 });
+  const error = await events(missing).then(() => undefined, (e: Error) => e);
+  t.type(error, InputError, 'the class it was thrown as');
+  t.match(error?.message, /^data path does not exist: \/nonexistent\/images$/);
+  t.match(error?.stack, /at data-parallel rank \d \(a worker of this run\)/, "the worker's stack");
+  t.match(error?.stack, /trainer\.(ts|js)/, 'frames from inside the worker');
+});
+
 t.test('bad launches are refused in one line before any worker starts', async (t) => {
   const odd = train([...model, '--data', 'synthetic:96', '--batch-size', '15', '--name', 'odd', '--nproc-per-node', '2']);
   t.equal(odd.status, 1);
@@ -149,7 +175,9 @@ t.test('a hung worker (SIGSTOP): the collective timeout ends the run within 60 s
   const seconds = (at - faultAt) / 1000;
   t.not(code, 0);
   t.ok(seconds < 60, `ended ${seconds.toFixed(1)} s after the hang`);
-  t.match(stderr, /rank 0 \(pid \d+\) exited with code 1; stopping the other ranks/);
+  // Rank 0's own error, as it threw it (Gloo's timeout), with its rank and its stack.
+  t.match(stderr, /Error: rank 0: .*Timed out/);
+  t.match(stderr, /at data-parallel rank 0 \(a worker of this run\)/);
 });
 
 t.test('SIGTERM to the launcher: every rank finishes its step, rank 0 checkpoints, all exit 0', async (t) => {
