@@ -40,7 +40,7 @@ export function evaluationLoader(dataset: Dataset, options: FeatureOptions, seed
   });
 }
 
-type LabelledRows = { features: Tensor<'float32'>; labels: Tensor<'int64'> };
+export type LabelledRows = { features: Tensor<'float32'>; labels: Tensor<'int64'> };
 
 /** One row of `rowsOf(view)` per image of the loader's single pass, stacked with the labels. */
 async function collectRows(loader: DataLoader, options: FeatureOptions, rowsOf: (view: Tensor) => Promise<Tensor>): Promise<LabelledRows> {
