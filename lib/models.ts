@@ -24,17 +24,17 @@ export class Model {
 
   /** L2-normalised online embeddings of each view (float32 [N, 3, H, W] each; sizes may differ). */
   async embed(views: Tensor[]): Promise<Tensor[]> {
-    return (await this.handle.embed(views.map((v) => v.handle))).map((t) => new Tensor(t));
+    return (await this.handle.embed(views.map((v) => v.handle))).map((t) => Tensor.wrap(t));
   }
 
   /** L2-normalised target embeddings of the global views, without autograd. */
   async targetEmbed(views: Tensor[]): Promise<Tensor[]> {
-    return (await this.handle.targetEmbed(views.map((v) => v.handle))).map((t) => new Tensor(t));
+    return (await this.handle.targetEmbed(views.map((v) => v.handle))).map((t) => Tensor.wrap(t));
   }
 
   /** Pooled backbone features [N, featureDim] of the online branch, without autograd. */
   async backboneFeatures(images: Tensor): Promise<Tensor> {
-    return new Tensor(await this.handle.backboneFeatures(images.handle));
+    return Tensor.wrap(await this.handle.backboneFeatures(images.handle));
   }
 
   /**

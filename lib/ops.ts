@@ -4,7 +4,7 @@ import { Tensor, handleOf, handlesOf } from './tensor.js';
 
 /** Matrix product with LibTorch's broadcasting rules (torch.matmul). */
 export async function matmul<D extends DType>(a: Tensor<D>, b: Tensor<D>): Promise<Tensor<D>> {
-  return new Tensor(await native().NativeTensor.matmul(handleOf(a, 'matmul: a'), handleOf(b, 'matmul: b')));
+  return Tensor.wrap(await native().NativeTensor.matmul(handleOf(a, 'matmul: a'), handleOf(b, 'matmul: b')));
 }
 
 export interface SteinOptions {
@@ -40,7 +40,7 @@ export async function steinScore(
   options: SteinOptions = {},
 ): Promise<{ score: Tensor; bandwidth: number }> {
   const { score, bandwidth } = await native().ops.steinScore(handleOf(z, 'steinScore: z'), options);
-  return { score: new Tensor(score), bandwidth };
+  return { score: Tensor.wrap(score), bandwidth };
 }
 
 /**
@@ -52,7 +52,7 @@ export async function entropySurrogate(
   options: SteinOptions & { grad?: boolean } = {},
 ): Promise<{ value: number; bandwidth: number; grad?: Tensor }> {
   const result = await native().ops.entropySurrogate(handleOf(z, 'entropySurrogate: z'), options);
-  return { value: result.value, bandwidth: result.bandwidth, ...(result.grad && { grad: new Tensor(result.grad) }) };
+  return { value: result.value, bandwidth: result.bandwidth, ...(result.grad && { grad: Tensor.wrap(result.grad) }) };
 }
 
 export interface MvebLossOptions extends SteinOptions {
@@ -96,7 +96,7 @@ export async function mvebLoss(online: Tensor[], options: MvebLossOptions = {}):
     alignment: result.alignment,
     uniformity: result.uniformity,
     bandwidths: result.bandwidths,
-    ...(result.grads && { grads: result.grads.map((g) => new Tensor(g)) }),
+    ...(result.grads && { grads: result.grads.map((g) => Tensor.wrap(g)) }),
   };
 }
 

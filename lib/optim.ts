@@ -39,7 +39,7 @@ abstract class Optimizer {
 
   /** Copies of the momentum buffers, null for parameters not stepped yet. */
   async momentumBuffers(): Promise<Array<Tensor | null>> {
-    return (await this.native.momentumBuffers()).map((b) => (b ? new Tensor(b) : null));
+    return (await this.native.momentumBuffers()).map((b) => (b ? Tensor.wrap(b) : null));
   }
 }
 

@@ -18,9 +18,15 @@ export class Tensor<D extends DType = DType> {
   /** @internal The native tensor; not part of the published API. */
   readonly handle: NativeTensor;
 
-  /** @internal Use the static constructors. */
-  constructor(handle: NativeTensor) {
+  // Private, so that the published types have no constructor to call (stripInternal would leave
+  // an argument-less `new Tensor()` that type-checks and fails at run time).
+  private constructor(handle: NativeTensor) {
     this.handle = handle;
+  }
+
+  /** @internal A Tensor around a native one (the library's modules); users use the static constructors. */
+  static wrap<D extends DType = DType>(handle: NativeTensor): Tensor<D> {
+    return new Tensor<D>(handle);
   }
 
   /**
@@ -121,5 +127,5 @@ export function toNative(tensors: StateDict): Record<string, NativeTensor> {
 
 /** @internal Tensors around native handles. */
 export function fromNative(tensors: Record<string, NativeTensor>): StateDict {
-  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, new Tensor(t)]));
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, Tensor.wrap(t)]));
 }

@@ -24,5 +24,5 @@ export async function photometricAugment(
   if (options.seed === undefined && options.params === undefined) {
     throw new TypeError('photometricAugment: give options.seed or options.params');
   }
-  return new Tensor(await native().photometricAugment(images, shape, options));
+  return Tensor.wrap(await native().photometricAugment(images, shape, options));
 }

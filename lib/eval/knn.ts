@@ -17,7 +17,7 @@ export async function knnAccuracy(
   test: { features: Tensor; labels: Tensor<'int64'> },
   options: KnnOptions & { classes?: number } = {},
 ): Promise<number> {
-  const predicted = (await new Tensor(
+  const predicted = (await Tensor.wrap(
     await native().eval.knnPredict(train.features.handle, train.labels.handle, test.features.handle, {
       k: options.k ?? 200,
       temperature: options.temperature ?? 0.1,

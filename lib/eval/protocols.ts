@@ -20,7 +20,7 @@ export interface KnnGridResult extends Accuracy {
 export async function knnGrid(train: FeatureSet, test: FeatureSet, options: KnnGridOptions = {}): Promise<KnnGridResult[]> {
   const ks = options.ks ?? [10, 20, 100, 200];
   const temperatures = options.temperatures ?? [0.07, 0.1];
-  const ranked = new Tensor(
+  const ranked = Tensor.wrap(
     await native().eval.knnGrid(train.features.handle, train.labels.handle, test.features.handle, {
       ks, temperatures, top: 5, ...(options.classes && { classes: options.classes }),
     }),
@@ -68,14 +68,14 @@ export async function linearProbe(train: FeatureSet, test: FeatureSet, options: 
   for (const lr of lrs) {
     for (const weightDecay of weightDecays) {
       const [ranked] = await native().eval.linearProbe(fit.features.handle, fit.labels.handle, [held.features.handle], { ...settings, epochs: searchEpochs, lr, weightDecay });
-      search.push({ lr, weightDecay, top1: (await accuracyOf(new Tensor(ranked!), held.labels)).top1 });
+      search.push({ lr, weightDecay, top1: (await accuracyOf(Tensor.wrap(ranked!), held.labels)).top1 });
     }
   }
   const best = search.reduce((a, b) => (b.top1 > a.top1 ? b : a));
   const [ranked] = await native().eval.linearProbe(train.features.handle, train.labels.handle, [test.features.handle], {
     ...settings, lr: best.lr, weightDecay: best.weightDecay,
   });
-  return { lr: best.lr, weightDecay: best.weightDecay, search, ...(await accuracyOf(new Tensor(ranked!), test.labels)) };
+  return { lr: best.lr, weightDecay: best.weightDecay, search, ...(await accuracyOf(Tensor.wrap(ranked!), test.labels)) };
 }
 
 export interface TransferOptions {
@@ -105,11 +105,11 @@ export async function logisticTransfer(train: FeatureSet, test: FeatureSet, opti
   const search: Array<{ l2: number; top1: number }> = [];
   for (const l2 of l2s) {
     const [ranked] = await native().eval.logisticRegression(fit.features.handle, fit.labels.handle, [held.features.handle], { ...settings, l2 });
-    search.push({ l2, top1: (await accuracyOf(new Tensor(ranked!), held.labels)).top1 });
+    search.push({ l2, top1: (await accuracyOf(Tensor.wrap(ranked!), held.labels)).top1 });
   }
   // Ties go to the stronger regularisation.
   const best = search.reduce((a, b) => (b.top1 >= a.top1 ? b : a));
   // The refit takes the held-out part back: the whole training set.
   const [ranked] = await native().eval.logisticRegression(train.features.handle, train.labels.handle, [test.features.handle], { ...settings, l2: best.l2 });
-  return { l2: best.l2, search, ...(await accuracyOf(new Tensor(ranked!), test.labels)) };
+  return { l2: best.l2, search, ...(await accuracyOf(Tensor.wrap(ranked!), test.labels)) };
 }

@@ -51,7 +51,7 @@ export class TrainingCore {
 
   /** Per online parameter (state-dict order): its momentum buffer, or null before the first step. */
   async momentumBuffers(): Promise<Array<Tensor | null>> {
-    return (await this.#core.momentumBuffers()).map((b) => (b ? new Tensor(b) : null));
+    return (await this.#core.momentumBuffers()).map((b) => (b ? Tensor.wrap(b) : null));
   }
 
   loadMomentumBuffers(buffers: Array<Tensor | null>): Promise<void> {

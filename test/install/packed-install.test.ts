@@ -106,6 +106,9 @@ t.test("a strict TypeScript consumer compiles with the project's tsc and runs", 
     'const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), [3, 2]);',
     'const { bandwidth } = await ops.steinScore(z);',
     'console.log(JSON.stringify({ bandwidth, trainer: typeof Trainer, config, origin: info().build.origin.kind }));',
+    // The published types offer no constructor (it wraps a native tensor): a user cannot call it.
+    '// @ts-expect-error the constructor of Tensor is private',
+    'export const notATensor = () => new Tensor();',
   ].join('\n'));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, types: ['node'], outDir: 'js' },
