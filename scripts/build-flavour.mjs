@@ -73,13 +73,26 @@ export function ensureVenv(flavour) {
   return python;
 }
 
-/** What a built addon says it was compiled against, as a flavour name ('torch2.13-cpu'). */
-export function builtFlavour(addon) {
+/**
+ * What a built addon says it was compiled against (authoritative, unlike a guess from paths):
+ * the manifest's `libtorch` ({ version, cxx11Abi, cuda: '13.0' | null }).
+ */
+export function builtAgainst(addon) {
   const script = `const b = require(${JSON.stringify(addon)}).buildInfo(); console.log(JSON.stringify(b));`;
   const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
-  const [major, minor] = info.libtorchVersion.split('.');
-  const device = info.cudaCompiled ? `cu${Math.floor(info.cudaRuntimeVersion / 1000)}` : 'cpu';
-  return `torch${major}.${minor}-${device}`;
+  const cuda = info.cudaCompiled ? `${Math.floor(info.cudaRuntimeVersion / 1000)}.${(info.cudaRuntimeVersion % 1000) / 10}` : null;
+  return { version: info.libtorchVersion, cxx11Abi: info.cxx11Abi, cuda };
+}
+
+/** 'torch2.13-cpu', 'torch2.14-cu13': the flavour of what builtAgainst reports (lib/addon/manifest.ts's flavourOf). */
+export function flavourOf({ version, cuda }) {
+  const [major, minor] = version.split('.');
+  return `torch${major}.${minor}-${cuda ? `cu${cuda.split('.')[0]}` : 'cpu'}`;
+}
+
+/** What a built addon says it was compiled against, as a flavour name. */
+export function builtFlavour(addon) {
+  return flavourOf(builtAgainst(addon));
 }
 
 /** The LibTorch a build directory was configured for (CMakeLists.txt caches it), or null. */

@@ -16,7 +16,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLAVOURS } from './flavours.mjs';
-import { buildFlavour, builtFlavour } from './build-flavour.mjs';
+import { buildFlavour, builtAgainst, builtFlavour, flavourOf } from './build-flavour.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -35,14 +35,6 @@ const say = (line) => process.stdout.write(`mveb-torch pack: ${line}\n`);
 
 function npm(argv, cwd) {
   return execFileSync('npm', argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-/** What the built addon says it was compiled against (authoritative, unlike a guess from paths). */
-function builtAgainst(addon) {
-  const script = `const b = require(${JSON.stringify(addon)}).buildInfo(); console.log(JSON.stringify(b));`;
-  const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
-  const cuda = info.cudaCompiled ? `${Math.floor(info.cudaRuntimeVersion / 1000)}.${(info.cudaRuntimeVersion % 1000) / 10}` : null;
-  return { version: info.libtorchVersion, cxx11Abi: info.cxx11Abi, cuda };
 }
 
 /** The highest GLIBC_x.y the addon's symbols need: the oldest glibc it loads on. */
@@ -91,7 +83,7 @@ function packPlatform(stage, buildDir) {
   const addon = join(built, 'mveb_native.node');
   const libtorch = builtAgainst(addon);
   const [major, minor] = libtorch.version.split('.');
-  const flavour = `torch${major}.${minor}-${libtorch.cuda ? `cu${libtorch.cuda.split('.')[0]}` : 'cpu'}`;
+  const flavour = flavourOf(libtorch);
   const name = `@mveb-torch/${process.platform}-${process.arch}-${flavour}`;
   const dir = join(stage, flavour);
   mkdirSync(dir, { recursive: true });

@@ -40,31 +40,32 @@ t.test('a clean miniature passes; index.ts sits above every layer', async (t) =>
   t.match(result.stdout, /4 modules in 3 layers, 3 imports, 0 upward, 0 unplaced, 0 cycle\(s\)/);
 });
 
-t.test('a planted upward import fails, a type-only one too, naming both layers', async (t) => {
+/** The miniature with `planted` files (path under src/ → text) written over it, checked. */
+function checkPlanted(t: Parameters<typeof tempDir>[0], planted: Record<string, string>) {
   const dir = tempDir(t);
   const table = miniature(dir);
-  writeFileSync(join(dir, 'src', 'low.ts'), "import type { High } from './high.js';\nexport type Low = 1 | High;\n");
-  const result = check(join(dir, 'src'), '--layers', table);
+  for (const [file, text] of Object.entries(planted)) writeFileSync(join(dir, 'src', file), text);
+  return check(join(dir, 'src'), '--layers', table);
+}
+
+t.test('a planted upward import fails, a type-only one too, naming both layers', async (t) => {
+  const result = checkPlanted(t, { 'low.ts': "import type { High } from './high.js';\nexport type Low = 1 | High;\n" });
   t.equal(result.status, 1);
   t.match(result.stdout, /upward: .*src\/low\.ts \(layer 0\) imports .*src\/high\.ts \(layer 2\)/);
   t.match(result.stdout, /cycle: /, 'it closes a cycle too');
 });
 
 t.test('a module in no layer fails: a new file goes into the table first', async (t) => {
-  const dir = tempDir(t);
-  const table = miniature(dir);
-  writeFileSync(join(dir, 'src', 'stray.ts'), 'export const stray = 1;\n');
-  const result = check(join(dir, 'src'), '--layers', table);
+  const result = checkPlanted(t, { 'stray.ts': 'export const stray = 1;\n' });
   t.equal(result.status, 1);
   t.match(result.stdout, /unplaced: .*src\/stray\.ts is in no layer of .*layers\.md/);
 });
 
 t.test('a cycle within one layer fails, re-exports included', async (t) => {
-  const dir = tempDir(t);
-  const table = miniature(dir);
-  writeFileSync(join(dir, 'src', 'mid', 'other.ts'), "export { type Mid } from './part.js';\nexport type Other = 4;\n");
-  writeFileSync(join(dir, 'src', 'mid', 'part.ts'), "import type { Other } from './other.js';\nexport type Mid = Other | 2;\n");
-  const result = check(join(dir, 'src'), '--layers', table);
+  const result = checkPlanted(t, {
+    'mid/other.ts': "export { type Mid } from './part.js';\nexport type Other = 4;\n",
+    'mid/part.ts': "import type { Other } from './other.js';\nexport type Mid = Other | 2;\n",
+  });
   t.equal(result.status, 1);
   t.match(result.stdout, /cycle: .*mid\/other\.ts -> .*mid\/part\.ts -> .*mid\/other\.ts|cycle: .*mid\/part\.ts -> .*mid\/other\.ts -> .*mid\/part\.ts/);
   t.match(result.stdout, /0 upward, 0 unplaced, 1 cycle\(s\)/);
