@@ -9,7 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Tensor, info, ops } from '../dist/index.js';
+import { info } from '../dist/index.js';
+import { Tensor } from '../dist/entries/ops.js';
+import * as ops from '../dist/entries/ops.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -2,9 +2,9 @@
 // Builds the MVEB ResNet-50 (backbone + projector + EMA target), saves its backbone with
 // torchvision's key names, and prints the Python that loads it into torchvision.
 //   node examples/export-resnet50.mjs [out.pth]
-// (Outside this repository, import from 'mveb-torch' instead of the relative path.)
+// (Outside this repository, import from 'mveb-torch/models' instead of the relative path.)
 import { resolve } from 'node:path';
-import { createModel, savePth } from '../dist/index.js';
+import { createModel, savePth } from '../dist/entries/models.js';
 
 const out = resolve(process.argv[2] ?? 'resnet50-backbone.pth');
 const model = createModel({ arch: 'resnet50' });

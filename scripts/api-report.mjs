@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The public API of mveb-torch as the TypeScript checker sees lib/index.ts: every export (and the
-// members of exported namespaces) with its kind and type, one per line, in api/mveb-torch.api.txt.
+// The public API of mveb-torch as the TypeScript checker sees its entry points (package.json's
+// `exports`: the root, lib/index.ts, and each subpath, lib/entries/NAME.ts): under a heading per
+// entry, every export (and the members of exported namespaces) with its kind and type, one per
+// line, in api/mveb-torch.api.txt.
 // CI compares it (`--check`), so an API change is a visible diff in review; `--write` updates it.
 // It also lists the types that public signatures name but the package does not export (a user
 // could not name them): there must be none.
@@ -11,16 +13,22 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'lib', 'index.ts');
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// Each subpath of `exports` with its TypeScript source: ./dist/X.js is built from lib/X.ts.
+const entries = Object.entries(packageJson.exports)
+  .filter(([, target]) => typeof target === 'object' && target.import)
+  .map(([subpath, target]) => ({
+    name: subpath === '.' ? packageJson.name : `${packageJson.name}/${subpath.replace(/^\.\//, '')}`,
+    file: join(root, target.import.replace(/^\.\/dist\//, 'lib/').replace(/\.js$/, '.ts')),
+  }));
 const reportFile = join(root, 'api', 'mveb-torch.api.txt');
 const lib = join(root, 'lib') + '/';
 
-const program = ts.createProgram([entry], {
+const program = ts.createProgram(entries.map((e) => e.file), {
   strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
   types: ['node'],
 });
 const checker = program.getTypeChecker();
-const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry));
 const FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
 const resolved = (symbol) => (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
@@ -76,12 +84,18 @@ function describe(symbol, prefix) {
   return [`${kind} ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(target, decl), undefined, FLAGS)}`];
 }
 
-const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => a.name.localeCompare(b.name));
-const report = exports.flatMap((s) => describe(s, '')).join('\n') + '\n';
+const exportsOf = (file) => {
+  const source = program.getSourceFile(file);
+  if (!source) throw new Error(`${relative(root, file)}, an entry point in package.json's exports, does not exist`);
+  return checker.getExportsOfModule(checker.getSymbolAtLocation(source)).sort((a, b) => a.name.localeCompare(b.name));
+};
+const entryExports = entries.map((entry) => ({ ...entry, exports: exportsOf(entry.file) }));
+const report = entryExports.map(({ name, exports }) => [`# ${name}`, ...exports.flatMap((s) => describe(s, ''))].join('\n')).join('\n\n') + '\n';
+const exports = entryExports.flatMap((e) => e.exports);
 
 // The named types of lib/ that public signatures reach, and whether the package exports them.
-// What a user can name: the exports, the members of exported namespaces, and the type an
-// exported alias stands for.
+// What a user can name: the exports of any entry point, the members of exported namespaces, and
+// the type an exported alias stands for.
 const exported = new Set();
 function addNameable(symbol) {
   const target = resolved(symbol);
@@ -149,7 +163,7 @@ if (missing.length) console.log(missing.join('\n'));
 if (mode === '--write') {
   mkdirSync(dirname(reportFile), { recursive: true });
   writeFileSync(reportFile, report);
-  console.log(`${relative(root, reportFile)}: ${exports.length} exports`);
+  console.log(`${relative(root, reportFile)}: ${entries.length} entry points, ${exports.length} exports`);
 } else if (mode === '--check') {
   const recorded = existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '';
   if (recorded !== report) {

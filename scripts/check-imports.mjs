@@ -5,7 +5,7 @@
 //   - every module is in a layer (a new file or folder goes into the table first);
 //   - no cycles (type-only imports and re-exports count: naming an upper layer's types is a
 //     dependency on it).
-// `index.ts`, the public API, sits above every layer. Prints each finding; exits 1 if any.
+// `index.ts` and `entries/` (the root and subpath exports: the public API) sit above every layer. Prints each finding; exits 1 if any.
 //   node scripts/check-imports.mjs [dir] [--layers FILE]   (default: lib, docs/architecture.md)
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -38,7 +38,7 @@ const top = Math.max(...layers.map((l) => l.layer)) + 1;
 /** The layer of a module of `dir`, or null when the table does not place it. */
 function layerOf(file) {
   const path = relative(dir, file);
-  if (path === 'index.ts') return top;
+  if (path === 'index.ts' || path.startsWith('entries/')) return top;
   const found = layers.find(({ names }) => names.some((n) => (n.endsWith('/') ? path.startsWith(n) : path === n)));
   return found ? found.layer : null;
 }

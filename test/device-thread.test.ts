@@ -2,7 +2,8 @@
 // and the libuv pool (which sharp and fs need) is not used.
 import { execFileSync, spawnSync } from 'node:child_process';
 import t from 'tap';
-import { Tensor, ops } from '../lib/index.js';
+import { Tensor } from '../lib/entries/ops.js';
+import * as ops from '../lib/entries/ops.js';
 import { distIndex, root } from './helpers/paths.js';
 
 t.test('a device-thread Promise resolves while the event loop keeps serving timers', async (t) => {

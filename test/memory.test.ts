@@ -1,7 +1,9 @@
 // The CPU block cache: large tensors are reused instead of returned to the kernel.
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
-import { Tensor, info, ops } from '../lib/index.js';
+import { info } from '../lib/index.js';
+import { Tensor } from '../lib/entries/ops.js';
+import * as ops from '../lib/entries/ops.js';
 import { distIndex } from './helpers/paths.js';
 
 t.test('large allocations go through the cache, and reused blocks hold the right values', async (t) => {

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor } from '../lib/index.js';
+import { Tensor } from '../lib/entries/ops.js';
 import { runPython } from './helpers/python.js';
 import { tempDir } from './helpers/tmp.js';
 import { values } from './helpers/values.js';

@@ -1,6 +1,6 @@
 // LARS against its closed form, and LibTorch's SGD, stepped from TypeScript.
 import t, { type Test } from 'tap';
-import { Tensor, optim } from '../lib/index.js';
+import { Tensor, optim } from '../lib/entries/ops.js';
 import { join } from 'node:path';
 import { tempDir } from './helpers/tmp.js';
 import { values } from './helpers/values.js';

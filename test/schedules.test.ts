@@ -2,7 +2,7 @@
 // adjust_mm (transcribed in test/reference/mveb_authors.py), the other variant at its end points.
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
-import { schedules } from '../lib/index.js';
+import { schedules } from '../lib/entries/ops.js';
 import { authorsReference } from './helpers/paths.js';
 import { oraclePython } from './helpers/python.js';
 

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { Tensor, info, ops, type AnyTypedArray } from '../lib/index.js';
+import { info } from '../lib/index.js';
+import { Tensor, type AnyTypedArray } from '../lib/entries/ops.js';
+import * as ops from '../lib/entries/ops.js';
 
 const arrays: Array<[string, (n: number) => AnyTypedArray]> = [
   ['float32', (n) => Float32Array.from({ length: n }, (_, i) => i * 0.5 - 3.25)],

@@ -32,7 +32,8 @@ const [images, workers, batch] = [args.images, args.workers, args.batch].map(Num
 
 if (args.child) {
   // Our side, run pinned in its own process (see below).
-  const { DataLoader, ImageFolder, setNumThreads } = await import('../../dist/index.js');
+  const { setNumThreads } = await import('../../dist/index.js');
+  const { DataLoader, ImageFolder } = await import('../../dist/entries/data.js');
   await setNumThreads(workers);
   const dataset = await ImageFolder.open(args.folder, { cacheDir: false });
   const loader = new DataLoader({ dataset, batchSize: batch, workers, seed: 0, device: args.device, resizer: args.resizer });

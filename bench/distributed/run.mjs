@@ -23,7 +23,7 @@ const [steps, warmup, processes] = [args.steps, args.warmup, args.processes].map
 const cores = availableParallelism();
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const { createModel } = await import(join(root, 'dist', 'index.js'));
+const { createModel } = await import(join(root, 'dist', 'entries', 'models.js'));
 const model = createModel({ arch: 'resnet18', smallStem: false, projector: { hidden: 512, out: 512 } });
 const gradientBytes = model.parameterCount({ part: 'online' }) * 4;
 

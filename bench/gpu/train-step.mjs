@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Tensor, createModel, info } from '../../dist/index.js';
+import { info } from '../../dist/index.js';
+import { Tensor } from '../../dist/entries/ops.js';
+import { createModel } from '../../dist/entries/models.js';
 import { TrainingCore } from '../../dist/train/training-core.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Tensor, createModel, info, setNumThreads } from '../../dist/index.js';
+import { info, setNumThreads } from '../../dist/index.js';
+import { Tensor } from '../../dist/entries/ops.js';
+import { createModel } from '../../dist/entries/models.js';
 
 const { values: args } = parseArgs({
   options: {

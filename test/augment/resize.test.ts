@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import t, { type Test } from 'tap';
-import { Tensor } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
 import { native, type NativeCropView } from '../../lib/native.js';
 import { skimageDataDir } from '../../bench/data/photo-folder.mjs';
 import { oraclePython } from '../helpers/python.js';

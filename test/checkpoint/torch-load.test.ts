@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor, loadPth, savePth } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { loadPth, savePth } from '../../lib/entries/models.js';
 import { torchLoad } from '../../lib/checkpoint/torch-load.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';

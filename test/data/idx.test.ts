@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
-import { fashionMnistFiles, readIdx } from '../../lib/index.js';
+import { fashionMnistFiles, readIdx } from '../../lib/entries/data.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { withoutFashionMnist } from '../helpers/requirements.js';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { openDataset } from '../../lib/index.js';
+import { openDataset } from '../../lib/entries/data.js';
 import { evaluate } from '../../lib/eval/evaluate.js';
 import { datasetFeatures } from '../../lib/eval/features.js';
 import { knnGrid } from '../../lib/eval/protocols.js';

@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor, fashionMnistFiles, readIdx } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { fashionMnistFiles, readIdx } from '../../lib/entries/data.js';
 import { holdOut, type FeatureSet } from '../../lib/eval/feature-set.js';
 import { knnGrid, linearProbe, logSpace, logisticTransfer } from '../../lib/eval/protocols.js';
 import { root } from '../helpers/paths.js';

@@ -3,7 +3,7 @@
 // MVEB_STRICT_TESTS=1 (CI sets it), where they run and fail instead of skipping.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fashionMnistFiles } from '../../lib/index.js';
+import { fashionMnistFiles } from '../../lib/entries/data.js';
 import { oraclePython } from './python.js';
 
 const strict = process.env.MVEB_STRICT_TESTS === '1';

@@ -95,16 +95,20 @@ t.test('the bin works installed globally and as an npx one-off, without compiler
   t.equal(JSON.parse(oneOff.stdout).build.origin.package, '@mveb-torch/linux-x64-torch1.13-cpu@0.1.0');
 });
 
-t.test("a strict TypeScript consumer compiles with the project's tsc and runs", { skip: offline }, async (t) => {
+t.test("a strict TypeScript consumer of the root and subpaths compiles with the project's tsc and runs", { skip: offline }, async (t) => {
   const tsVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
   const typesNode = JSON.parse(readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version;
   const added = inProject('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${tsVersion}`, `@types/node@${typesNode}`]);
   t.equal(added.status, 0, added.stderr);
   writeFileSync(join(project, 'consumer.ts'), [
-    "import { Trainer, Tensor, ops, info, type TrainConfig } from 'mveb-torch';",
-    'const config: Partial<TrainConfig> = { maxSteps: 1 };',
+    "import { Trainer, info, type TrainConfig, type TrainEvent } from 'mveb-torch';",
+    "import { Tensor, steinScore, type SteinOptions } from 'mveb-torch/ops';",
+    "import { ARCHITECTURES } from 'mveb-torch/models';",
+    'const config: Partial<TrainConfig> = { maxSteps: 1, arch: ARCHITECTURES[0] };',
+    "const options: SteinOptions = { solver: 'cholesky' };",
+    "export const lossOf = (event: TrainEvent) => (event.type === 'step' ? event.loss : undefined);",
     'const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), [3, 2]);',
-    'const { bandwidth } = await ops.steinScore(z);',
+    'const { bandwidth } = await steinScore(z, options);',
     'console.log(JSON.stringify({ bandwidth, trainer: typeof Trainer, config, origin: info().build.origin.kind }));',
     // The published types offer no constructor (it wraps a native tensor): a user cannot call it.
     '// @ts-expect-error the constructor of Tensor is private',

@@ -1,7 +1,8 @@
 // ResNets against Python's torchvision (Debian python3-torchvision): names, numerics, both directions.
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor, createModel, loadPth, savePth } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { createModel, loadPth, savePth } from '../../lib/entries/models.js';
 import { relativeError } from '../helpers/numeric.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -1,6 +1,7 @@
 // The Siamese model: online and target branches, projector layout, EMA target, state dict names.
 import t from 'tap';
-import { ARCHITECTURES, Tensor, createModel } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { ARCHITECTURES, createModel } from '../../lib/entries/models.js';
 import { relativeError } from '../helpers/numeric.js';
 import { values } from '../helpers/values.js';
 

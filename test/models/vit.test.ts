@@ -1,7 +1,8 @@
 // ViTs: timm/DINO names, ViT-B/16 numerics against torchvision's vit_b_16, sizes.
 import { join } from 'node:path';
 import t from 'tap';
-import { Tensor, createModel, savePth } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { createModel, savePth } from '../../lib/entries/models.js';
 import { relativeError } from '../helpers/numeric.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';

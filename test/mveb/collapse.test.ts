@@ -1,7 +1,8 @@
 // The paper's claim (fig. 4): without the entropy term the Siamese network collapses to a
 // constant representation; with β = 0.01 it does not. On real Fashion-MNIST images.
 import t from 'tap';
-import { Tensor, experiments, fashionMnistFiles, readIdx } from '../../lib/index.js';
+import { Tensor, experiments } from '../../lib/entries/ops.js';
+import { fashionMnistFiles, readIdx } from '../../lib/entries/data.js';
 import { withoutFashionMnist } from '../helpers/requirements.js';
 
 t.test('β = 0 collapses, β = 0.01 keeps the embeddings spread (Fashion-MNIST, 600 steps)', { skip: withoutFashionMnist('train') }, async (t) => {

@@ -1,6 +1,7 @@
 // EMA target update, in place.
 import t from 'tap';
-import { Tensor, ops } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import * as ops from '../../lib/entries/ops.js';
 import { values } from '../helpers/values.js';
 
 t.test('target ← m·target + (1 − m)·online for every tensor, in place', async (t) => {

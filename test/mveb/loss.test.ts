@@ -2,7 +2,8 @@
 // the uniformity term is the authors' own entropy_gradeint (test/reference/mveb_authors.py).
 import { dirname, join } from 'node:path';
 import t from 'tap';
-import { Tensor, ops } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import * as ops from '../../lib/entries/ops.js';
 import { runPython } from '../helpers/python.js';
 import { relativeError } from '../helpers/numeric.js';
 import { tempDir } from '../helpers/tmp.js';

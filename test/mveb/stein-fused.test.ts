@@ -2,7 +2,9 @@
 // the same stein_math.h arithmetic the CUDA kernels run, checked against the ATen path.
 // (The fused path against the authors' own code: test/mveb/stein.test.ts.)
 import t, { type Test } from 'tap';
-import { Tensor, info, ops } from '../../lib/index.js';
+import { info } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import * as ops from '../../lib/entries/ops.js';
 import { relativeError } from '../helpers/numeric.js';
 
 /** Gaussian rows from a seeded generator, L2-normalised unless `scale` is given (then scaled). */

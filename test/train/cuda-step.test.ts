@@ -2,7 +2,9 @@
 // fp32, bf16 autocast and fp16 with loss scaling. Runs where a CUDA device is present
 // (bench/gpu/check.sh); skipped, with the reason printed, elsewhere.
 import t from 'tap';
-import { Tensor, createModel, info } from '../../lib/index.js';
+import { info } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { createModel } from '../../lib/entries/models.js';
 import { TrainingCore } from '../../lib/train/training-core.js';
 import { relativeError } from '../helpers/numeric.js';
 

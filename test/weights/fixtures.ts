@@ -1,5 +1,6 @@
 // Models with non-trivial weights and BatchNorm statistics, saved as real mveb-torch checkpoints.
-import { createModel, Tensor, type Model, type ModelOptions } from '../../lib/index.js';
+import { Tensor } from '../../lib/entries/ops.js';
+import { createModel, type Model, type ModelOptions } from '../../lib/entries/models.js';
 import { saveCheckpoint } from '../../lib/train/checkpoint.js';
 import { resolveConfig, type TrainConfig } from '../../lib/train/config.js';
 import { TrainingCore } from '../../lib/train/training-core.js';
