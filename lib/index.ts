@@ -25,3 +25,4 @@ export type { AddonOrigin } from './addon/load.js';
 export type { CpuCacheStats, NativeCudaDevice as CudaDevice } from './native.js';
 export { NativeAddonError } from './native.js';
 export { FileError, InputError } from './errors.js';
+export { OUTPUT_SCHEMA_VERSION } from './output-schema.js';

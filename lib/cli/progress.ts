@@ -1,5 +1,6 @@
 // What `train` prints: a live progress line with ETA, images/s, loss and lr on a TTY,
 // plain lines otherwise, JSON with --json, little with --quiet.
+import { versioned } from '../output-schema.js';
 import type { KnnSummary } from '../train/knn-monitor.js';
 import type { TrainEvent } from '../train/trainer.js';
 
@@ -30,7 +31,7 @@ export class ProgressPrinter {
   print(event: TrainEvent): void {
     if (this.mode.silent) return;
     if (this.mode.json) {
-      process.stdout.write(JSON.stringify(event) + '\n');
+      process.stdout.write(JSON.stringify(versioned(event)) + '\n');
       return;
     }
     switch (event.type) {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { fileError, InputError } from '../errors.js';
+import { OUTPUT_SCHEMA_VERSION } from '../output-schema.js';
 
 export interface StepRecord {
   step: number;
@@ -53,6 +54,10 @@ export async function readRunRecords(dir: string): Promise<RunRecords> {
       record = JSON.parse(line) as Record<string, unknown>;
     } catch {
       continue; // a line cut short by a crash: the rest still tells the story
+    }
+    const version = record['schemaVersion'] ?? 1;
+    if (typeof version !== 'number' || version > OUTPUT_SCHEMA_VERSION) {
+      throw new InputError(`report: ${join(dir, 'metrics.jsonl')} was written with output schema ${JSON.stringify(version)}; this mveb-torch reads up to ${OUTPUT_SCHEMA_VERSION} (a newer mveb-torch wrote it)`);
     }
     if (record['type'] === 'step') records.steps.push(record as unknown as StepRecord);
     else if (record['type'] === 'epoch') records.epochs.push(record as unknown as EpochRecord);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileAtomically } from '../atomic-file.js';
 import { FileError, InputError, fileError } from '../errors.js';
+import { versioned } from '../output-schema.js';
 import type { TrainConfig } from './config.js';
 import { RunLock, lockName } from './run-lock.js';
 
@@ -85,7 +86,7 @@ export class RunDirectory {
 
   async log(record: Record<string, unknown>): Promise<void> {
     const path = join(this.path, 'metrics.jsonl');
-    await appendFile(path, JSON.stringify({ time: new Date().toISOString(), ...record }) + '\n').catch((error) => {
+    await appendFile(path, JSON.stringify(versioned({ time: new Date().toISOString(), ...record })) + '\n').catch((error) => {
       throw fileError('append to', path, error);
     });
     this.wroteRecords = true;
