@@ -4,6 +4,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LoadedCheckpoint } from '../../lib/train/checkpoint.js';
 import type { TrainConfig } from '../../lib/train/config.js';
 import type { Trainer, TrainEvent } from '../../lib/train/trainer.js';
 import { cli } from './paths.js';
@@ -46,4 +47,16 @@ export function printedKnn(stdout: string): { pretrained: number; initial: numbe
   const [initial, linearInitial] = columns('same backbone, initialised');
   const [pixels, linearPixels] = columns('raw pixels');
   return { pretrained, initial, pixels, linear: { pretrained: linearPretrained, initial: linearInitial, pixels: linearPixels } };
+}
+
+/** A checkpoint's weights (online, target, BN statistics) and momentum buffers, as bytes: equal means bit for bit. */
+export function bytesOf(checkpoint: LoadedCheckpoint): Promise<Record<string, string>> {
+  const tensors = { ...checkpoint.model, ...Object.fromEntries(checkpoint.momentumBuffers.map((b, i) => [`momentum.${i}`, b])) };
+  return Promise.all(
+    Object.entries(tensors).map(async ([key, tensor]) => {
+      if (!tensor) return [key, 'none'] as const;
+      const a = await tensor.toArray();
+      return [key, Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')] as const;
+    }),
+  ).then(Object.fromEntries);
 }

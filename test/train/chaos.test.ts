@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import t from 'tap';
-import { loadCheckpoint, type LoadedCheckpoint } from '../../lib/train/checkpoint.js';
+import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { cli } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
+import { bytesOf } from '../helpers/runs.js';
 
 // 32 images, batch 8: 4 steps an epoch, a checkpoint after each of the 8 epochs.
 async function images(dir: string): Promise<string> {
@@ -38,17 +39,6 @@ async function runOnce(args: string[], killAfterMs?: number, signal?: NodeJS.Sig
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
   return code;
-}
-
-function bytesOf(checkpoint: LoadedCheckpoint): Promise<Record<string, string>> {
-  const tensors = { ...checkpoint.model, ...Object.fromEntries(checkpoint.momentumBuffers.map((b, i) => [`momentum.${i}`, b])) };
-  return Promise.all(
-    Object.entries(tensors).map(async ([key, tensor]) => {
-      if (!tensor) return [key, 'none'] as const;
-      const a = await tensor.toArray();
-      return [key, Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')] as const;
-    }),
-  ).then(Object.fromEntries);
 }
 
 t.test('killed at 10 random moments and resumed each time: the weights of an uninterrupted run', async (t) => {
