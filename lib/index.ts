@@ -10,7 +10,7 @@ export { defaultConfig, presets, resolveConfig, validateConfig } from './train/c
 export type { PresetName, TrainConfig } from './train/config.js';
 export type { CosineSpan } from './train/schedules.js';
 export { evaluate, PROTOCOLS } from './eval/evaluate.js';
-export type { EvaluateOptions, EvaluateResult, Protocol, ProtocolResult } from './eval/evaluate.js';
+export type { EvaluateOptions, EvaluateResult, Protocol, ProtocolDetail, ProtocolResult } from './eval/evaluate.js';
 export { exportWeights, EXPORT_FORMATS } from './weights/export.js';
 export type { ExportFormat, ExportOptions, ExportResult } from './weights/export.js';
 export { readWeights, FORMAT_NAMES } from './weights/read.js';

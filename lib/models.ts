@@ -2,11 +2,11 @@
 // projector and the Siamese model (online branch + EMA or shared target).
 import { native, type ModelPart, type NativeModel } from './native.js';
 import { Tensor, fromNative, toNative, type StateDict } from './tensor.js';
-import type { ModelOptions } from './types.js';
+import type { ModelOptions } from './model-options.js';
 
 export type { ModelPart } from './native.js';
 
-export { ARCHITECTURES, type Architecture, type ModelOptions } from './types.js';
+export { ARCHITECTURES, type Architecture, type ModelOptions } from './model-options.js';
 
 export class Model {
   /** @internal The native model; not part of the published API. */

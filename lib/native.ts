@@ -1,6 +1,7 @@
 // The native addon's typed surface; lib/addon/load.ts decides which build is loaded.
 import { loadAddon, type AddonOrigin } from './addon/load.js';
-import type { ModelOptions, PhotometricOptions, PhotometricParams, PhotometricSpec } from './types.js';
+import type { ModelOptions } from './model-options.js';
+import type { PhotometricOptions, PhotometricParams, PhotometricSpec } from './photometric-options.js';
 
 export type DType = 'float32' | 'float64' | 'int64' | 'uint8';
 export type TypedArrayOf<D extends DType> = D extends 'float32'

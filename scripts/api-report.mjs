@@ -60,7 +60,10 @@ function describe(symbol, prefix) {
   if (kind === 'interface' || kind === 'type') {
     const type = checker.getDeclaredTypeOfSymbol(target);
     const members = kind === 'interface' || type.getProperties().length ? checker.getPropertiesOfType(type) : [];
-    if (kind === 'type' && (type.isUnion() || members.length === 0)) return [`type ${name} = ${checker.typeToString(type, undefined, FLAGS)}`];
+    // Unions, conditional and primitive-like aliases read best as their definition (InTypeAlias
+    // spells it out instead of repeating the alias's own name).
+    const asDefinition = type.isUnion() || members.length === 0 || type.flags & (ts.TypeFlags.Conditional | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike);
+    if (kind === 'type' && asDefinition) return [`type ${name} = ${checker.typeToString(type, undefined, FLAGS | ts.TypeFormatFlags.InTypeAlias)}`];
     return [`${kind} ${name}`, ...members.map((m) => `  ${m.name}${m.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbol(m), undefined, FLAGS)}`)];
   }
   if (kind === 'class') {
@@ -90,7 +93,10 @@ const exportsOf = (file) => {
   return checker.getExportsOfModule(checker.getSymbolAtLocation(source)).sort((a, b) => a.name.localeCompare(b.name));
 };
 const entryExports = entries.map((entry) => ({ ...entry, exports: exportsOf(entry.file) }));
-const report = entryExports.map(({ name, exports }) => [`# ${name}`, ...exports.flatMap((s) => describe(s, ''))].join('\n')).join('\n\n') + '\n';
+// Well-known symbols are named by the checker with a counter (`__@asyncIterator@3135`) that
+// shifts with any change to the program: they are written as `[Symbol.asyncIterator]`.
+const report = entryExports.map(({ name, exports }) => [`# ${name}`, ...exports.flatMap((s) => describe(s, ''))].join('\n')).join('\n\n')
+  .replace(/__@(\w+)@\d+/g, '[Symbol.$1]') + '\n';
 const exports = entryExports.flatMap((e) => e.exports);
 
 // The named types of lib/ that public signatures reach, and whether the package exports them.
@@ -117,6 +123,18 @@ function visitType(type, via, depth = 0) {
   if (named && decl && decl.getSourceFile().fileName.startsWith(lib) && !isInternal(decl)) {
     const isNamedType = named.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum);
     if (isNamedType && !exported.has(named) && !unexported.has(named)) unexported.set(named, via);
+    // An alias's definition as written: normalising can erase a name from the type (`A & (B | C)`
+    // distributes into a union in which the alias C no longer appears).
+    if (named.flags & ts.SymbolFlags.TypeAlias && ts.isTypeAliasDeclaration(decl) && (ts.isUnionTypeNode(decl.type) || ts.isIntersectionTypeNode(decl.type))) {
+      const walk = (node) => {
+        if (ts.isTypeReferenceNode(node)) {
+          const symbol = checker.getSymbolAtLocation(node.typeName);
+          if (symbol) visitType(checker.getDeclaredTypeOfSymbol(resolved(symbol)), via, depth + 1);
+        }
+        ts.forEachChild(node, walk);
+      };
+      walk(decl.type);
+    }
   }
   if (type.isUnionOrIntersection()) for (const t of type.types) visitType(t, via, depth + 1);
   for (const t of type.aliasTypeArguments ?? []) visitType(t, via, depth + 1);

@@ -36,7 +36,7 @@ export const COMPAT_TESTS = [
   // training: a short run, exact resume, the non-finite skip, the loss scaler
   'test/train/trainer.test.ts',
   // torch.save files in and out: checkpoints, export and import round trips
-  'test/checkpoint/torch-load.test.ts',
+  'test/torch-format/torch-load.test.ts',
   'test/weights/export.test.ts',
   'test/weights/import.test.ts',
   // on-device augmentation (ATen kernels that differ by version)

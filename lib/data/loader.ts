@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js';
 import { availableParallelism } from 'node:os';
 import type { Tensor } from '../tensor.js';
-import type { PhotometricParams } from '../types.js';
+import type { PhotometricParams } from '../photometric-options.js';
 import type { Dataset } from './dataset.js';
 import { defaultRatio, multiCropViews, validateViews, type ViewSpec } from './multicrop.js';
 import { drawPhotometricParams, photometricAugment, type PhotometricSpec } from './photometric.js';

@@ -2,9 +2,9 @@
 // (native/augment): colour jitter, grayscale, Gaussian blur, solarisation, normalisation.
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
-import type { PhotometricOptions, PhotometricParams, PhotometricSpec } from '../types.js';
+import type { PhotometricOptions, PhotometricParams, PhotometricSpec } from '../photometric-options.js';
 
-export type { PhotometricOptions, PhotometricParams, PhotometricSpec } from '../types.js';
+export type { PhotometricOptions, PhotometricParams, PhotometricSpec } from '../photometric-options.js';
 
 /** The parameters `seed` gives for `count` images (what photometricAugment would draw). */
 export function drawPhotometricParams(

@@ -1,7 +1,7 @@
 // mveb-torch/eval: the evaluation protocols one by one (kNN grid, linear probe, L-BFGS transfer),
 // the features they read, and kNN accuracy as the training monitor measures it.
 export { evaluate, PROTOCOLS } from '../eval/evaluate.js';
-export type { EvaluateOptions, EvaluateResult, Protocol, ProtocolResult } from '../eval/evaluate.js';
+export type { EvaluateOptions, EvaluateResult, Protocol, ProtocolDetail, ProtocolResult } from '../eval/evaluate.js';
 export { knnGrid, linearProbe, logisticTransfer, logSpace } from '../eval/protocols.js';
 export type { KnnGridOptions, KnnGridResult, LinearProbeOptions, LinearProbeResult, TransferOptions, TransferResult } from '../eval/protocols.js';
 export type { Accuracy, FeatureSet } from '../eval/feature-set.js';

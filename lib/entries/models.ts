@@ -1,5 +1,5 @@
 // mveb-torch/models: the backbones and MVEB's Siamese model, and .pth state dicts in and out.
 export { createModel, Model, ARCHITECTURES } from '../models.js';
 export type { Architecture, ModelOptions, ModelPart } from '../models.js';
-export { savePth, loadPth } from '../io.js';
-export type { StateDict } from '../io.js';
+export { savePth, loadPth } from '../pth.js';
+export type { StateDict } from '../pth.js';

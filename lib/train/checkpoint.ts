@@ -4,10 +4,10 @@
 // torch.optim's state_dict layout), written atomically, the last K kept, and read back to resume.
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { checkpointName, checkpointsIn, fileOrNewestCheckpoint, kindOf } from '../checkpoint/run-files.js';
-import { torchLoad } from '../checkpoint/torch-load.js';
+import { checkpointName, checkpointsIn, fileOrNewestCheckpoint, kindOf } from '../run-checkpoint-files.js';
+import { torchLoad } from '../torch-format/torch-load.js';
 import { InputError } from '../errors.js';
-import type { StateDict } from '../io.js';
+import type { StateDict } from '../pth.js';
 import { native } from '../native.js';
 import type { Model } from '../models.js';
 import { Tensor } from '../tensor.js';

@@ -1,7 +1,7 @@
 // Which backbone a state dict (torchvision/timm names) holds, from its keys and shapes alone.
 import { InputError } from '../errors.js';
-import type { StateDict } from '../io.js';
-import type { Architecture } from '../types.js';
+import type { StateDict } from '../pth.js';
+import type { Architecture } from '../model-options.js';
 
 export interface BackboneShape {
   arch: Architecture;

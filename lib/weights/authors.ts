@@ -3,7 +3,7 @@
 // backbone is nn.Sequential(*torchvision_resnet.children()[:-1], Flatten), so its keys are
 // numbered children; their projector is three Sequentials (Linear, BN, ReLU), (Linear, BN,
 // ReLU), (Linear), ours one flat Sequential of seven modules.
-import type { StateDict } from '../io.js';
+import type { StateDict } from '../pth.js';
 import type { BranchWeights } from './branch.js';
 
 // torchvision's ResNet children in order: 0 conv1, 1 bn1, 2 relu, 3 maxpool, 4–7 layer1–4.

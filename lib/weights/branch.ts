@@ -1,5 +1,5 @@
 // One branch of a Siamese model as every weights reader returns it.
-import type { StateDict } from '../io.js';
+import type { StateDict } from '../pth.js';
 
 export interface BranchWeights {
   /** torchvision (ResNet) or timm (ViT) names. */

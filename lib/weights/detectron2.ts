@@ -1,7 +1,7 @@
 // Detectron2's names for a torchvision ResNet (the rules of its tools/convert-torchvision-to-d2.py)
 // and the config lines such weights need: torchvision's RGB normalisation in 0–255 units, the
 // stride on the 3×3 convolution, and SyncBN with unfrozen stages as MoCo's detection configs.
-import type { Architecture } from '../types.js';
+import type { Architecture } from '../model-options.js';
 
 /** 'layer1.0.bn1.weight' → 'res2.0.conv1.norm.weight'; 'conv1.weight' → 'stem.conv1.weight'. */
 export function detectron2Name(torchvisionName: string): string {

@@ -2,9 +2,9 @@
 // online branch, its target (or, without one, the online weights again) into the EMA target.
 // A projector of other widths than the run's is left at its initialisation, and said so.
 import { InputError } from '../errors.js';
-import type { StateDict } from '../io.js';
+import type { StateDict } from '../pth.js';
 import type { Model } from '../models.js';
-import type { Architecture } from '../types.js';
+import type { Architecture } from '../model-options.js';
 import { FORMAT_NAMES, type BranchWeights, type WeightsFile } from './read.js';
 
 export interface InitialModel {

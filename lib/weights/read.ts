@@ -1,10 +1,10 @@
 // Reading any weights file a user brings: an mveb-torch checkpoint, the authors' MVEB checkpoint,
 // a torchvision ResNet or timm ViT state dict (ours exported included). Everything comes out in
 // one layout: branches of backbone (torchvision/timm names) and projector (mveb-torch's names).
-import { fileOrNewestCheckpoint } from '../checkpoint/run-files.js';
-import { torchLoad } from '../checkpoint/torch-load.js';
+import { fileOrNewestCheckpoint } from '../run-checkpoint-files.js';
+import { torchLoad } from '../torch-format/torch-load.js';
 import { InputError } from '../errors.js';
-import type { StateDict } from '../io.js';
+import type { StateDict } from '../pth.js';
 import { Tensor } from '../tensor.js';
 import { backboneShape, looksLikeResNet, looksLikeViT, type BackboneShape } from './architecture.js';
 import { authorsBranches, isAuthorsCheckpoint } from './authors.js';

@@ -1,6 +1,6 @@
 // Files PyTorch reads and writes: torch.save (.pth) dicts of tensors.
 import { native } from './native.js';
-import { flattenTensors, torchLoad } from './checkpoint/torch-load.js';
+import { flattenTensors, torchLoad } from './torch-format/torch-load.js';
 import { toNative, type StateDict } from './tensor.js';
 
 export type { StateDict } from './tensor.js';

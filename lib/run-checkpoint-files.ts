@@ -2,7 +2,7 @@
 // the one with the most steps. Shared by resuming, export and inspection.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from './errors.js';
 
 const pattern = /^checkpoint-e(\d+)-s(\d+)\.pth$/;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Tensor } from '../../lib/entries/ops.js';
 import { loadPth, savePth } from '../../lib/entries/models.js';
-import { torchLoad } from '../../lib/checkpoint/torch-load.js';
+import { torchLoad } from '../../lib/torch-format/torch-load.js';
 import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { values } from '../helpers/values.js';
