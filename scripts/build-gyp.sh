@@ -3,7 +3,7 @@
 # location at configure time, so configure again whenever either changes; else incremental.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stamp="$(node scripts/native-sources.mjs; echo; node scripts/find-libtorch.mjs)"
+stamp="$(node scripts/native-sources.mjs; echo; node lib/addon/find-libtorch.mjs)"
 if [[ ! -f build/Makefile || ! -f build/config.gypi || "$(cat build/mveb-configure.stamp 2>/dev/null)" != "$stamp" ]]; then
   npx node-gyp configure
   printf '%s' "$stamp" > build/mveb-configure.stamp

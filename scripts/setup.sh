@@ -65,7 +65,7 @@ MSG
   fi
 fi
 
-node scripts/find-libtorch.mjs >/dev/null
+node lib/addon/find-libtorch.mjs >/dev/null
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   step "installing the npm dependencies (npm ci)" npm ci --no-audit --no-fund

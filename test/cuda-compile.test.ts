@@ -32,7 +32,7 @@ t.test('every .cu file compiles with nvcc (compile only)', { skip: hasNvcc ? fal
   }
 });
 
-const torch = JSON.parse(execFileSync(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')], { encoding: 'utf8' })) as { cuda: boolean };
+const torch = JSON.parse(execFileSync(process.execPath, [join(root, 'lib', 'addon', 'find-libtorch.mjs')], { encoding: 'utf8' })) as { cuda: boolean };
 const cudaCheck = !hasNvcc ? 'nvcc not installed' : torch.cuda ? 'LibTorch has CUDA: the regular build compiles the CUDA sources' : false;
 
 t.test(

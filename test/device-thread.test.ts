@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import t from 'tap';
 import { Tensor } from '../lib/entries/ops.js';
 import * as ops from '../lib/entries/ops.js';
-import { distIndex, root } from './helpers/paths.js';
+import { distOps, root } from './helpers/paths.js';
 
 t.test('a device-thread Promise resolves while the event loop keeps serving timers', async (t) => {
   const a = await Tensor.randn([1200, 1200], { seed: 1 });
@@ -32,7 +32,8 @@ t.test('device work does not wait for a busy libuv thread pool', async (t) => {
   // One libuv thread, kept busy by pbkdf2 for ~2 s: a Promise served by the pool would wait for it.
   const script = `
     import crypto from 'node:crypto';
-    const { Tensor, ops } = await import(${JSON.stringify(distIndex)});
+    const ops = await import(${JSON.stringify(distOps)});
+    const { Tensor } = ops;
     const a = Tensor.fromArray(new Float32Array(64 * 64).fill(1), [64, 64]);
     await ops.matmul(a, a); // warm up
     let poolDone = false;
@@ -73,7 +74,7 @@ t.test('device calls settle in submission order and errors reject only their own
 
 t.test('an idle device thread does not keep the process alive', async (t) => {
   const script = `
-    const { Tensor } = await import(${JSON.stringify(distIndex)});
+    const { Tensor } = await import(${JSON.stringify(distOps)});
     await Tensor.randn([4], { seed: 1 });
     console.log('done');
   `;
@@ -88,7 +89,8 @@ t.test('worker threads each get a device thread, and terminating one mid-call do
   const script = `
     import { Worker } from 'node:worker_threads';
     const code = \`
-      const { Tensor, ops } = await import(${JSON.stringify(distIndex)});
+      const ops = await import(${JSON.stringify(distOps)});
+    const { Tensor } = ops;
       const { parentPort } = await import('node:worker_threads');
       const a = await Tensor.randn([300, 300], { seed: 1 });
       parentPort.postMessage((await ops.matmul(a, a)).shape);

@@ -7,7 +7,7 @@ import { root } from './helpers/paths.js';
 import { fakeLibTorch } from './helpers/libtorch.js';
 import { tempDir } from './helpers/tmp.js';
 
-const helper = join(root, 'scripts', 'find-libtorch.mjs');
+const helper = join(root, 'lib', 'addon', 'find-libtorch.mjs');
 
 function locate(env: Record<string, string | undefined>, args: string[] = []) {
   const clean = { ...process.env };

@@ -4,7 +4,7 @@ import t from 'tap';
 import { info } from '../lib/index.js';
 import { Tensor } from '../lib/entries/ops.js';
 import * as ops from '../lib/entries/ops.js';
-import { distIndex } from './helpers/paths.js';
+import { distIndex, distModels, distOps } from './helpers/paths.js';
 
 t.test('large allocations go through the cache, and reused blocks hold the right values', async (t) => {
   const before = info().cpuCache;
@@ -25,7 +25,9 @@ t.test('large allocations go through the cache, and reused blocks hold the right
 
 t.test('reuse happens within one native call: a loop of same-size temporaries hits the cache', async (t) => {
   const script = `
-    const { Tensor, createModel, info } = await import(${JSON.stringify(distIndex)});
+    const { info } = await import(${JSON.stringify(distIndex)});
+    const { Tensor } = await import(${JSON.stringify(distOps)});
+    const { createModel } = await import(${JSON.stringify(distModels)});
     const model = createModel({ arch: 'resnet18', projector: { hidden: 8, out: 8 } });
     const images = await Tensor.randn([8, 3, 64, 64], { seed: 1 });
     for (let i = 0; i < 3; i++) await model.forwardBackward(images);

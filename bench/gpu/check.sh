@@ -64,7 +64,7 @@ export MVEB_PYTHON=${MVEB_PYTHON:-$(command -v python3)}
   node --version
   echo "cores: $JOBS"
   "$MVEB_PYTHON" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())'
-  node scripts/find-libtorch.mjs
+  node lib/addon/find-libtorch.mjs
 } >"$OUT/machine.txt" 2>&1
 
 # The oracles the tests compare against: missing ones fail here, visibly, not only in the tests.

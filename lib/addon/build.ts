@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { findLibTorch, LibTorchNotFound, type LibTorchLocation } from '../../scripts/find-libtorch.mjs';
+import { findLibTorch, LibTorchNotFound, type LibTorchLocation } from './find-libtorch.mjs';
 import { InputError, NativeAddonError } from '../errors.js';
 import { localBuilds, packageRoot } from './load.js';
 import { describeLibTorch } from './select.js';

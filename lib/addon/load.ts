@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findLibTorch, LibTorchNotFound } from '../../scripts/find-libtorch.mjs';
+import { findLibTorch, LibTorchNotFound } from './find-libtorch.mjs';
 import { NativeAddonError } from '../errors.js';
 import { PREBUILD_SCOPE, readManifest } from './manifest.js';
 import { choosePrebuild, installedSummary, WAYS_OUT, type FoundLibTorch, type Machine, type Prebuild } from './select.js';

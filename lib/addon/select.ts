@@ -1,6 +1,6 @@
 // Picks the prebuilt addon that fits the LibTorch found, or says in one line why none does.
 // Pure: the loader gives it what is installed and what was found.
-import type { LibTorchLocation } from '../../scripts/find-libtorch.mjs';
+import type { LibTorchLocation } from './find-libtorch.mjs';
 import { PREBUILD_SCOPE, type AddonManifest } from './manifest.js';
 
 export interface Prebuild {

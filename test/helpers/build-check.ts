@@ -1,11 +1,11 @@
 // `mveb-torch info` through a given build of the addon: what both build flavours must report.
 import { execFileSync } from 'node:child_process';
 import t from 'tap';
-import { cli, distIndex, root } from './paths.js';
+import { cli, distOps, root } from './paths.js';
 import { join } from 'node:path';
 
 export const expectedTorch = JSON.parse(
-  execFileSync(process.execPath, [join(root, 'scripts', 'find-libtorch.mjs')], { encoding: 'utf8' }),
+  execFileSync(process.execPath, [join(root, 'lib', 'addon', 'find-libtorch.mjs')], { encoding: 'utf8' }),
 ) as { version: string; cuda: boolean; gloo: boolean };
 
 export function infoJson(addon?: string): Record<string, any> {
@@ -32,7 +32,8 @@ export function checkBuild(flavour: 'cmake-js' | 'node-gyp', addon: string): voi
     }
     // Every part of the addon is in this build: tensors, ops, optimisers.
     const script = `
-      const { Tensor, ops, optim } = await import(${JSON.stringify(distIndex)});
+      const ops = await import(${JSON.stringify(distOps)});
+      const { Tensor, optim } = ops;
       const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), [3, 2]);
       const { bandwidth } = await ops.steinScore(z);
       const p = Tensor.fromArray(new Float32Array([1, 2]), [2]);

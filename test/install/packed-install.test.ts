@@ -53,7 +53,8 @@ t.test('the tarballs hold what a user needs and nothing else', { skip: offline }
   ]);
   const main = list('mveb-torch-0.1.0.tgz');
   t.ok(main.includes('package/dist/index.d.ts') && main.includes('package/CMakeLists.txt'), 'types and the sources for `build`');
-  t.same(main.filter((f) => /\.node$|^package\/(test|bench|lib|build|build-cmake|out|\.ci)\//.test(f)), [], 'no binaries, tests or TS sources');
+  t.same(main.filter((f) => /\.node$|^package\/(test|bench|build|build-cmake|out|\.ci)\/|^package\/lib\/(?!addon\/find-libtorch\.mjs$)/.test(f)), [], 'no binaries, tests or TS sources');
+  t.ok(main.includes('package/lib/addon/find-libtorch.mjs'), 'the LibTorch finder CMake runs');
   const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'mveb-torch', 'package.json'), 'utf8'));
   t.equal(pkg.scripts, undefined, 'no install script (no scripts at all)');
   t.ok(pkg.optionalDependencies['@mveb-torch/linux-x64-torch1.13-cpu'], 'the prebuild is an optional dependency');

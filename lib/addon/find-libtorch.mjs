@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The one place that decides which LibTorch the addon builds against.
 // Order: LIBTORCH / Torch_DIR env, then the torch inside a Python, then the system.
-// Used by CMakeLists.txt (--cmake), binding.gyp (--gyp <field>) and `info` (--json).
+// Used by CMakeLists.txt (--cmake), binding.gyp (--gyp <field>), the addon loader and `info`
+// (--json). Plain, dependency-free JavaScript, its exports typed by JSDoc (TypeScript emits
+// its .d.mts): CMake and node-gyp run it before anything is compiled.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +21,20 @@ const INSTALL_HINT =
   'Install it with `npm run setup` (Debian/Ubuntu: apt-get install libtorch-dev), ' +
   'or point LIBTORCH at an unpacked LibTorch zip from pytorch.org, ' +
   'or install PyTorch with pip so that `python3 -c "import torch"` works.';
+
+/**
+ * @typedef {object} LibTorchLocation
+ * @property {string} source 'LIBTORCH', 'Torch_DIR', 'python (<interpreter>)' or 'system'.
+ * @property {string} cmakeDir
+ * @property {string} version From the headers, e.g. '1.13.0'; 'unknown' when they do not say.
+ * @property {string[]} includeDirs
+ * @property {string} libDir
+ * @property {boolean} cuda
+ * @property {string | null} python The interpreter whose torch this is; null for LIBTORCH, Torch_DIR and the system.
+ * @property {boolean} gloo Gloo's headers are beside LibTorch's: the addon gets data-parallel training on CPU.
+ * @property {0 | 1} cxx11Abi
+ * @property {17 | 20} cxxStandard
+ */
 
 export class LibTorchNotFound extends Error {}
 
@@ -122,6 +138,10 @@ function describe({ cmakeDir, source, python }) {
   };
 }
 
+/**
+ * Throws LibTorchNotFound (with what to install) when there is none.
+ * @returns {LibTorchLocation}
+ */
 export function findLibTorch() {
   const found = fromEnvironment() ?? fromPython() ?? fromSystem();
   if (!found) throw new LibTorchNotFound(`LibTorch not found. ${INSTALL_HINT}`);
@@ -133,6 +153,8 @@ export function findLibTorch() {
  * the torch found, as PyTorch extensions do (`MVEB_CUDA_ARCHITECTURES` overrides). Every SASS
  * target torch has, plus PTX of its newest (or the PTX torch lists), so newer GPUs JIT it. null
  * when unknown (a LibTorch zip, no Python): CMakeLists.txt keeps its own default then.
+ * @param {LibTorchLocation} info
+ * @returns {string | null}
  */
 export function cudaArchitectures(info) {
   if (process.env.MVEB_CUDA_ARCHITECTURES) return process.env.MVEB_CUDA_ARCHITECTURES;
