@@ -39,15 +39,18 @@ export function register(yargs: Argv): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'Only warnings and the final summary' })
         .option('json', { type: 'boolean', default: false, describe: 'One JSON object per event on stdout' })
         .option('nproc-per-node', {
-          type: 'string',
+          type: 'number',
+          string: true,
           describe: 'Data-parallel: start N processes on this machine (Gloo on CPU); --batch-size is the global batch',
         });
       for (const [name, field] of Object.entries(CONFIG_FIELDS) as Array<[keyof TrainConfig, Field<unknown>]>) {
         builder = builder.option(kebab(name), {
-          // Numbers are parsed by parseFlag, so that a typo is echoed as typed.
-          type: field.flag === 'boolean' ? 'boolean' : 'string',
+          // Help says [number]; yargs keeps the text (`string`) and parseFlag reads it, so that a
+          // typo is echoed as typed rather than as NaN.
+          type: field.flag === 'boolean' ? 'boolean' : field.flag === 'number' ? 'number' : 'string',
+          ...(field.flag === 'number' && { string: true }),
           group: 'Recipe (defaults: the paper\'s ImageNet recipe; presets change some):',
-          describe: `${field.help} (${field.flag === 'number' ? 'a number, ' : ''}default ${JSON.stringify(field.default)})`,
+          describe: `${field.help} (default ${JSON.stringify(field.default)})`,
         });
       }
       return builder;

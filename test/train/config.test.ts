@@ -1,10 +1,12 @@
 // The training configuration: the paper's defaults, presets, flags over files, and bad
 // fields refused with their name before any work.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { root } from '../helpers/paths.js';
-import { defaultConfig, presets, resolveConfig, validateConfig } from '../../lib/train/config.js';
+import { cli, root } from '../helpers/paths.js';
+import { CONFIG_FIELDS, defaultConfig, presets, resolveConfig, validateConfig } from '../../lib/train/config.js';
+import type { Field } from '../../lib/train/config-fields.js';
 import { Trainer } from '../../lib/train/trainer.js';
 
 t.test("the defaults are the paper's ImageNet recipe", async (t) => {
@@ -62,4 +64,19 @@ t.test('the fields a resumed run may change are the table\'s, and the README lis
   const sentence = readme.slice(readme.indexOf("A resumed run is the checkpoint's run: only"), readme.indexOf('may be given with it'));
   const listed = [...sentence.matchAll(/`--([a-z-]+)`/g)].map((m) => m[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
   t.same(listed.sort(), [...changeableOnResume].sort());
+});
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+t.test('train --help types each field flag as the table does: numbers [number], switches [boolean], the rest [string]; a typo is echoed as typed', async (t) => {
+  const help = execFileSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
+  // Each option's block: from its `--name` line to the label that ends it.
+  const labels = new Map([...help.matchAll(/^ {2}--([\w-]+)[\s\S]*?\[(\w+)\]$/gm)].map((m) => [m[1]!, m[2]!]));
+  for (const [name, field] of Object.entries(CONFIG_FIELDS) as Array<[string, Field<unknown>]>) {
+    const expected = field.flag === 'boolean' ? 'boolean' : field.flag === 'number' ? 'number' : 'string';
+    t.equal(labels.get(kebab(name)), expected, `--${kebab(name)} [${expected}]`);
+  }
+  const typo = spawnSync(process.execPath, [cli, 'train', '--data', 'synthetic', '--epochs', '12x'], { encoding: 'utf8' });
+  t.equal(typo.status, 1);
+  t.equal(typo.stderr, 'config: epochs must be an integer >= 1, got "12x"\n');
 });
