@@ -1,9 +1,8 @@
 // Experiments that reproduce claims of the paper with the package's own parts.
-import { native, type NativeCollapseStudyOptions, type NativeCollapseStudyResult } from './native.js';
+import { native, type CollapseStudyOptions, type CollapseStudyResult } from './native.js';
 import type { Tensor } from './tensor.js';
 
-export type CollapseStudyOptions = NativeCollapseStudyOptions;
-export type CollapseStudyResult = NativeCollapseStudyResult;
+export type { CollapseStudyOptions, CollapseStudyResult };
 
 /**
  * The paper's collapse study in miniature (fig. 4): a small MLP encoder with an EMA target,

@@ -3,9 +3,9 @@
 // The building blocks have subpaths: mveb-torch/ops, /models, /data, /eval, /weights.
 export { Trainer } from './train/trainer.js';
 export type { TrainEvent, TrainerOptions } from './train/trainer.js';
-export type { Baselines as MonitorBaselines, KnnSummary } from './train/knn-monitor.js';
-export type { NativeEmbeddingHealth as EmbeddingHealth } from './native.js';
-export type { NativeScalerState as ScalerState, NativeTrainStepStats as TrainStepStats } from './native.js';
+export type { MonitorBaselines, KnnSummary } from './train/knn-monitor.js';
+export type { EmbeddingHealth } from './native.js';
+export type { ScalerState, TrainStepStats } from './native.js';
 export { defaultConfig, presets, resolveConfig, validateConfig } from './train/config.js';
 export type { PresetName, TrainConfig } from './train/config.js';
 export type { CosineSpan } from './train/schedules.js';
@@ -22,7 +22,7 @@ export type { ReportFiles } from './report/write.js';
 export { info, setNumThreads } from './info.js';
 export type { InfoReport } from './info.js';
 export type { AddonOrigin } from './addon/load.js';
-export type { CpuCacheStats, NativeCudaDevice as CudaDevice } from './native.js';
+export type { CpuCacheStats, CudaDevice } from './native.js';
 export { NativeAddonError } from './native.js';
 export { FileError, InputError } from './errors.js';
 export { OUTPUT_SCHEMA_VERSION } from './output-schema.js';

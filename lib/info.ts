@@ -2,7 +2,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { native, nativeAddonOrigin, packageRoot, type AddonOrigin, type CpuCacheStats, type NativeCudaDevice } from './native.js';
+import { native, nativeAddonOrigin, packageRoot, type AddonOrigin, type CpuCacheStats, type CudaDevice } from './native.js';
 
 export interface InfoReport {
   package: { name: string; version: string };
@@ -19,7 +19,7 @@ export interface InfoReport {
   cuda: boolean;
   cudaCompiled: boolean;
   cudaRuntimeVersion: number | null;
-  cudaDevices: NativeCudaDevice[];
+  cudaDevices: CudaDevice[];
   threads: { intraOp: number; interOp: number; hardware: number };
   blas: string[];
   /** The CPU block cache (large tensors reused without returning memory to the kernel). */

@@ -32,7 +32,7 @@ export interface NativeTensorClass {
   randn(shape: readonly number[], seed: number): Promise<NativeTensor>;
 }
 
-export interface NativeCudaDevice {
+export interface CudaDevice {
   index: number;
   name?: string;
   totalMemoryBytes?: number;
@@ -48,7 +48,7 @@ export interface NativeBuildInfo {
   cudaCompiled: boolean;
   cudaRuntimeVersion?: number;
   cudaAvailable: boolean;
-  cudaDevices: NativeCudaDevice[];
+  cudaDevices: CudaDevice[];
   cxx11Abi: boolean;
   threads: { intraOp: number; interOp: number };
   torchConfig: string;
@@ -88,7 +88,7 @@ export interface NativeOptimizerClass {
   new (kind: 'lars' | 'sgd', params: NativeTensor[], options: Record<string, number | undefined>): NativeOptimizer;
 }
 
-export interface NativeCollapseStudyOptions {
+export interface CollapseStudyOptions {
   steps?: number;
   batch?: number;
   beta?: number;
@@ -101,7 +101,7 @@ export interface NativeCollapseStudyOptions {
   seed?: number;
 }
 
-export interface NativeCollapseStudyResult {
+export interface CollapseStudyResult {
   steps: number[];
   embeddingStd: number[];
   loss: number[];
@@ -109,7 +109,7 @@ export interface NativeCollapseStudyResult {
 }
 
 export interface NativeExperiments {
-  collapseStudy(images: NativeTensor, options?: NativeCollapseStudyOptions): Promise<NativeCollapseStudyResult>;
+  collapseStudy(images: NativeTensor, options?: CollapseStudyOptions): Promise<CollapseStudyResult>;
 }
 
 export type ModelPart = 'model' | 'online' | 'backbone' | 'projector';
@@ -174,7 +174,7 @@ export interface NativeDistributed {
   NativeProcessGroup: NativeProcessGroupClass;
 }
 
-export interface NativeTrainStepStats {
+export interface TrainStepStats {
   loss: number;
   alignment: number;
   uniformity: number;
@@ -187,19 +187,19 @@ export interface NativeTrainStepStats {
   exposedCommunicationSeconds: number;
 }
 
-export interface NativeScalerState {
+export interface ScalerState {
   enabled: boolean;
   scale: number;
   growthTracker: number;
 }
 
 export interface NativeTrainer {
-  step(views: NativeTensor[], options: { lr: number; emaMomentum: number; beta: number }): Promise<NativeTrainStepStats>;
+  step(views: NativeTensor[], options: { lr: number; emaMomentum: number; beta: number }): Promise<TrainStepStats>;
   momentumBuffers(): Promise<Array<NativeTensor | null>>;
   loadMomentumBuffers(buffers: Array<NativeTensor | null>): Promise<void>;
   /** Read and written on the device thread, in order with the steps that update it. */
-  scalerState(): Promise<NativeScalerState>;
-  loadScaler(state: Pick<NativeScalerState, 'scale' | 'growthTracker'>): Promise<void>;
+  scalerState(): Promise<ScalerState>;
+  loadScaler(state: Pick<ScalerState, 'scale' | 'growthTracker'>): Promise<void>;
 }
 
 export interface NativeTrainerClass {
@@ -221,7 +221,7 @@ export interface NativeTrainerClass {
   ): NativeTrainer;
 }
 
-export interface NativeEmbeddingHealth {
+export interface EmbeddingHealth {
   stdMean: number;
   stdMin: number;
   effectiveRank: number;
@@ -254,7 +254,7 @@ export interface NativeEval {
     evaluate: NativeTensor[],
     options: { classes?: number; l2?: number; maxIterations?: number; top?: number },
   ): Promise<NativeTensor[]>;
-  embeddingHealth(z1: NativeTensor, z2?: NativeTensor): Promise<NativeEmbeddingHealth>;
+  embeddingHealth(z1: NativeTensor, z2?: NativeTensor): Promise<EmbeddingHealth>;
 }
 
 export interface CpuCacheStats {

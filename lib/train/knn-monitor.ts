@@ -14,12 +14,12 @@ import { linearProbe } from '../eval/protocols.js';
 import type { Model } from '../models.js';
 import type { TrainConfig } from './config.js';
 
-export interface Baselines {
+export interface MonitorBaselines {
   initialisation?: number;
   rawPixels?: number;
 }
 
-export interface KnnSummary extends Baselines {
+export interface KnnSummary extends MonitorBaselines {
   pretrained: number;
 }
 
@@ -38,8 +38,8 @@ export function monitorSplit(config: TrainConfig): string | undefined {
 }
 
 export class KnnMonitor {
-  readonly knnBaselines: Baselines = {};
-  readonly linearBaselines: Baselines = {};
+  readonly knnBaselines: MonitorBaselines = {};
+  readonly linearBaselines: MonitorBaselines = {};
   last: MonitorScore | undefined;
 
   private constructor(

@@ -3,7 +3,7 @@
 // in order with the steps.
 import type { ProcessGroup } from '../distributed/process-group.js';
 import type { Model } from '../models.js';
-import { native, type NativeScalerState, type NativeTrainer, type NativeTrainStepStats } from '../native.js';
+import { native, type ScalerState, type NativeTrainer, type TrainStepStats } from '../native.js';
 import { Tensor, handlesOf } from '../tensor.js';
 
 export interface TrainingCoreOptions {
@@ -27,8 +27,8 @@ export interface ParallelOptions {
   bucketCapBytes?: number;
 }
 
-export type TrainStepStats = NativeTrainStepStats;
-export type LossScalerState = NativeScalerState;
+export type { TrainStepStats };
+export type LossScalerState = ScalerState;
 
 export class TrainingCore {
   readonly #core: NativeTrainer;
