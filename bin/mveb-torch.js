@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (existsSync(join(root, '.git'))) {
   const { cliReady, ensureSetup } = await import('../scripts/ensure-setup.mjs');
   if (process.env.npm_lifecycle_event === 'start') {
-    ensureSetup();
+    await ensureSetup();
   } else if (!cliReady()) {
     process.stderr.write(
       'mveb-torch: this checkout is not set up yet (node_modules, dist/ or the addon build is missing): ' +

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // Runs scripts/setup.sh when this git checkout is not ready, so that the README's
-// commands work on a fresh clone. Dependency-free: it runs before `npm ci`.
+// commands work on a fresh clone. Dependency-free: it runs before `npm ci`. `npm test` and
+// `npm start` (and their pre-scripts and test:* variants) set a checkout up as their contract;
+// anywhere else (the bench scripts) it asks first on a terminal, and without one it names
+// `npm run setup` and installs nothing.
 //   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
 //   --for-tests     also the test oracles (Python torch, torchvision, numpy, scikit-learn,
 //                   Fashion-MNIST, Chromium)
 //                   and an up-to-date cmake-js build (the node-gyp one is test:e2e's)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,8 +49,26 @@ function oraclesReady() {
   );
 }
 
-export function ensureSetup({ forTests = false } = {}) {
+/** Whether the npm script running us sets a checkout up by contract: test, start and theirs. */
+export function setsUpByContract(lifecycleEvent = process.env.npm_lifecycle_event ?? '') {
+  return /^(pre)?(test|start)(:|$)/.test(lifecycleEvent);
+}
+
+async function mayInstall() {
+  if (setsUpByContract()) return true;
+  if (!process.stdin.isTTY) return false;
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await prompt.question('mveb-torch: this checkout is not set up yet; run `npm run setup` now (apt-get may install system packages)? [y/N] ');
+  prompt.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+export async function ensureSetup({ forTests = false } = {}) {
   if (!cliReady() || (forTests && !oraclesReady())) {
+    if (!(await mayInstall())) {
+      process.stderr.write('mveb-torch: this checkout is not set up yet: run `npm run setup` (it installs system packages with apt-get), then this again\n');
+      process.exit(1);
+    }
     process.stderr.write('mveb-torch: this checkout is not set up yet; running `npm run setup`.\n');
     run('bash', [join(root, 'scripts', 'setup.sh')]);
   }
@@ -57,5 +79,5 @@ export function ensureSetup({ forTests = false } = {}) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureSetup({ forTests: process.argv[2] === '--for-tests' });
+  await ensureSetup({ forTests: process.argv[2] === '--for-tests' });
 }
