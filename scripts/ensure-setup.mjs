@@ -6,7 +6,7 @@
 // `npm run setup` and installs nothing.
 //   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
 //   --for-tests     also the test oracles (Python torch, torchvision, numpy, scikit-learn,
-//                   Fashion-MNIST, Chromium)
+//                   Fashion-MNIST, Chromium) and clang-format
 //                   and an up-to-date cmake-js build (the node-gyp one is test:e2e's)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -45,7 +45,9 @@ function oraclesReady() {
     // skimage's photographs are the data-pipeline fixtures; scikit-learn checks the evaluation protocols
     succeeds(python, ['-c', 'import skimage.data, sklearn']) &&
     // Chromium renders the run report
-    existsSync(process.env.MVEB_CHROMIUM ?? '/usr/bin/chromium')
+    existsSync(process.env.MVEB_CHROMIUM ?? '/usr/bin/chromium') &&
+    // the C++ formatter the format check runs
+    succeeds('clang-format', ['--version'])
   );
 }
 
