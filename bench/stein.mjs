@@ -61,20 +61,56 @@ function authors(device) {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'stein_authors.py');
   let out;
   try {
-    out = execFileSync(args.python, [script, '--sizes', args.sizes, '--dim', args.dim, '--device', device,
-      '--repeats', args.repeats, '--threads', String(report.threads.intraOp)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    out = execFileSync(
+      args.python,
+      [
+        script,
+        '--sizes',
+        args.sizes,
+        '--dim',
+        args.dim,
+        '--device',
+        device,
+        '--repeats',
+        args.repeats,
+        '--threads',
+        String(report.threads.intraOp),
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
   } catch (error) {
     // Ours is still measured; the table shows the reference as missing and the log says why.
-    console.log(JSON.stringify({ implementation: 'authors', device, error: String(error.stderr || error.message).trim().split('\n').at(-1) }));
+    console.log(
+      JSON.stringify({
+        implementation: 'authors',
+        device,
+        error: String(error.stderr || error.message)
+          .trim()
+          .split('\n')
+          .at(-1),
+      }),
+    );
     return new Map();
   }
-  const rows = out.trim().split('\n').map((line) => JSON.parse(line));
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   for (const row of rows) console.log(JSON.stringify({ implementation: 'authors', ...row }));
   return new Map(rows.map((row) => [row.n, row]));
 }
 
 const table = [];
-console.log(JSON.stringify({ machine: { libtorch: report.libtorch.version, threads: report.threads, blas: report.blas, devices: report.cudaDevices } }));
+console.log(
+  JSON.stringify({
+    machine: {
+      libtorch: report.libtorch.version,
+      threads: report.threads,
+      blas: report.blas,
+      devices: report.cudaDevices,
+    },
+  }),
+);
 for (const device of devices) {
   const theirs = authors(device);
   for (const n of sizes) {
@@ -91,8 +127,12 @@ for (const device of devices) {
 }
 const ms = (entry) => (entry === undefined ? '–' : entry.error ? 'out of memory' : entry.medianMs.toFixed(2));
 const ratio = (a, b) => (a?.medianMs && b?.medianMs ? (a.medianMs / b.medianMs).toFixed(2) : '–');
-console.log('\n| device | N | d | solve | fused ms | ATen ms | authors ms (float32, inverse) | ATen / fused | authors / fused |');
+console.log(
+  '\n| device | N | d | solve | fused ms | ATen ms | authors ms (float32, inverse) | ATen / fused | authors / fused |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of table) {
-  console.log(`| ${r.device} | ${r.n} | ${r.d} | ${r.precision} | ${ms(r.fused)} | ${ms(r.aten)} | ${ms(r.authors)} | ${ratio(r.aten, r.fused)} | ${ratio(r.authors, r.fused)} |`);
+  console.log(
+    `| ${r.device} | ${r.n} | ${r.d} | ${r.precision} | ${ms(r.fused)} | ${ms(r.aten)} | ${ms(r.authors)} | ${ratio(r.aten, r.fused)} | ${ratio(r.authors, r.fused)} |`,
+  );
 }

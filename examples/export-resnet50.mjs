@@ -8,10 +8,14 @@ import { createModel, savePth } from '../dist/entries/models.js';
 
 const out = resolve(process.argv[2] ?? 'resnet50-backbone.pth');
 const model = createModel({ arch: 'resnet50' });
-console.log(`ResNet-50 backbone: ${(model.parameterCount({ part: 'backbone' }) / 1e6).toFixed(2)}M parameters, ` +
-  `projector: ${(model.parameterCount({ part: 'projector' }) / 1e6).toFixed(2)}M`);
+console.log(
+  `ResNet-50 backbone: ${(model.parameterCount({ part: 'backbone' }) / 1e6).toFixed(2)}M parameters, ` +
+    `projector: ${(model.parameterCount({ part: 'projector' }) / 1e6).toFixed(2)}M`,
+);
 await savePth(out, await model.stateDict({ part: 'backbone' }));
 console.log(`saved ${out}`);
 console.log('load it in Python with:');
-console.log(`python3 -c "import torch, torchvision; m = torchvision.models.resnet50(); ` +
-  `print(m.load_state_dict(torch.load('${out}'), strict=False))"`);
+console.log(
+  `python3 -c "import torch, torchvision; m = torchvision.models.resnet50(); ` +
+    `print(m.load_state_dict(torch.load('${out}'), strict=False))"`,
+);

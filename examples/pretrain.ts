@@ -4,9 +4,15 @@
 // Each run gets a new directory (named after its start time); an existing one is never reused.
 import { Trainer, type TrainEvent } from 'mveb-torch';
 
-export async function pretrain(options: { maxSteps?: number; output?: string; knnMonitor?: boolean } = {}): Promise<TrainEvent | undefined> {
+export async function pretrain(
+  options: { maxSteps?: number; output?: string; knnMonitor?: boolean } = {},
+): Promise<TrainEvent | undefined> {
   const trainer = new Trainer(
-    { maxSteps: options.maxSteps ?? 0, output: options.output ?? 'runs', ...(options.knnMonitor === false && { knnEvery: 0 }) },
+    {
+      maxSteps: options.maxSteps ?? 0,
+      output: options.output ?? 'runs',
+      ...(options.knnMonitor === false && { knnEvery: 0 }),
+    },
     { preset: 'demo' },
   );
   const stop = () => trainer.stop();
@@ -17,13 +23,18 @@ export async function pretrain(options: { maxSteps?: number; output?: string; kn
     for await (const event of trainer.run()) {
       switch (event.type) {
         case 'start':
-          console.log(`training ${event.config.arch} on ${event.config.data} (${event.totalSteps} steps) in ${event.runDir}`);
+          console.log(
+            `training ${event.config.arch} on ${event.config.data} (${event.totalSteps} steps) in ${event.runDir}`,
+          );
           break;
         case 'step':
-          if (event.step % 20 === 0) console.log(`step ${event.step}: loss ${event.loss.toFixed(4)}, ${event.imagesPerSecond.toFixed(0)} img/s`);
+          if (event.step % 20 === 0)
+            console.log(`step ${event.step}: loss ${event.loss.toFixed(4)}, ${event.imagesPerSecond.toFixed(0)} img/s`);
           break;
         case 'knn':
-          console.log(`kNN accuracy ${(100 * event.accuracy).toFixed(1)} % (at initialisation ${(100 * (event.baseline?.initialisation ?? NaN)).toFixed(1)} %)`);
+          console.log(
+            `kNN accuracy ${(100 * event.accuracy).toFixed(1)} % (at initialisation ${(100 * (event.baseline?.initialisation ?? NaN)).toFixed(1)} %)`,
+          );
           break;
         case 'checkpoint':
           console.log(`checkpoint ${event.path}`);

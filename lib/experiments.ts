@@ -10,6 +10,9 @@ export type { CollapseStudyOptions, CollapseStudyResult };
  * `embeddingStd` is the mean per-dimension std of the L2-normalised embeddings across the
  * batch: near 0 means collapse (β = 0), around 1/√d means spread.
  */
-export async function collapseStudy(images: Tensor<'uint8'>, options: CollapseStudyOptions = {}): Promise<CollapseStudyResult> {
+export async function collapseStudy(
+  images: Tensor<'uint8'>,
+  options: CollapseStudyOptions = {},
+): Promise<CollapseStudyResult> {
   return native().experiments.collapseStudy(images.handle, options);
 }

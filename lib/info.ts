@@ -2,7 +2,14 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { native, nativeAddonOrigin, packageRoot, type AddonOrigin, type CpuCacheStats, type CudaDevice } from './native.js';
+import {
+  native,
+  nativeAddonOrigin,
+  packageRoot,
+  type AddonOrigin,
+  type CpuCacheStats,
+  type CudaDevice,
+} from './native.js';
 
 export interface InfoReport {
   package: { name: string; version: string };

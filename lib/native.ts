@@ -246,7 +246,16 @@ export interface NativeEval {
     features: NativeTensor,
     labels: NativeTensor,
     evaluate: NativeTensor[],
-    options: { classes?: number; epochs?: number; lr?: number; momentum?: number; weightDecay?: number; batch?: number; seed?: number; top?: number },
+    options: {
+      classes?: number;
+      epochs?: number;
+      lr?: number;
+      momentum?: number;
+      weightDecay?: number;
+      batch?: number;
+      seed?: number;
+      top?: number;
+    },
   ): Promise<NativeTensor[]>;
   logisticRegression(
     features: NativeTensor,

@@ -35,10 +35,7 @@ export interface SteinOptions {
  * 1 − zzᵀ (the authors' torch.topk element), at least `minBandwidth`. No autograd. z holding
  * NaN or ±Inf is refused.
  */
-export async function steinScore(
-  z: Tensor,
-  options: SteinOptions = {},
-): Promise<{ score: Tensor; bandwidth: number }> {
+export async function steinScore(z: Tensor, options: SteinOptions = {}): Promise<{ score: Tensor; bandwidth: number }> {
   const { score, bandwidth } = await native().ops.steinScore(handleOf(z, 'steinScore: z'), options);
   return { score: Tensor.wrap(score), bandwidth };
 }
@@ -102,5 +99,9 @@ export async function mvebLoss(online: Tensor[], options: MvebLossOptions = {}):
 
 /** target ← m·target + (1 − m)·online, in place, tensor by tensor. */
 export async function emaUpdate(target: Tensor[], online: Tensor[], momentum: number): Promise<void> {
-  await native().ops.emaUpdate(handlesOf(target, 'emaUpdate: target'), handlesOf(online, 'emaUpdate: online'), momentum);
+  await native().ops.emaUpdate(
+    handlesOf(target, 'emaUpdate: target'),
+    handlesOf(online, 'emaUpdate: online'),
+    momentum,
+  );
 }

@@ -18,7 +18,10 @@ export async function checkpointsIn(dir: string): Promise<string[]> {
 
 /** Whether a path is a directory or a file; `purpose` starts the message when it is neither. */
 export async function kindOf(path: string, purpose: string): Promise<'directory' | 'file'> {
-  const kind = await stat(path).then((s): 'directory' | 'file' => (s.isDirectory() ? 'directory' : 'file'), () => undefined);
+  const kind = await stat(path).then(
+    (s): 'directory' | 'file' => (s.isDirectory() ? 'directory' : 'file'),
+    () => undefined,
+  );
   if (!kind) throw new InputError(`${purpose}: ${path} does not exist`);
   return kind;
 }

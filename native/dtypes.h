@@ -11,8 +11,8 @@ namespace mveb {
 
 struct DtypeName {
   c10::ScalarType type;
-  const char* name;       // as JS sees it
-  const char* npyDescr;   // little-endian NumPy descr
+  const char* name;      // as JS sees it
+  const char* npyDescr;  // little-endian NumPy descr
 };
 
 inline constexpr std::array<DtypeName, 4> kDtypes{{
@@ -38,7 +38,8 @@ inline const DtypeName& dtypeOfNpyDescr(const std::string& descr) {
     normal[0] = normal[1] == 'u' ? '|' : '<';
   for (const auto& d : kDtypes)
     if (normal == d.npyDescr) return d;
-  throw std::invalid_argument("unsupported .npy dtype '" + descr + "' (supported: float32 '<f4', float64 '<f8', "
+  throw std::invalid_argument("unsupported .npy dtype '" + descr +
+                              "' (supported: float32 '<f4', float64 '<f8', "
                               "int64 '<i8', uint8 '|u1')");
 }
 

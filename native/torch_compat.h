@@ -4,8 +4,7 @@
 #include <torch/version.h>
 
 #define MVEB_TORCH_AT_LEAST(major, minor) \
-  (TORCH_VERSION_MAJOR > (major) ||        \
-   (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 // c10::Allocator: allocate() lost its const in 2.3; copy_data() became pure virtual in 2.2.
 #if MVEB_TORCH_AT_LEAST(2, 3)

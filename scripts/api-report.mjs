@@ -24,10 +24,16 @@ const entries = Object.entries(packageJson.exports)
 const reportFile = join(root, 'api', 'mveb-torch.api.txt');
 const lib = join(root, 'lib') + '/';
 
-const program = ts.createProgram(entries.map((e) => e.file), {
-  strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  types: ['node'],
-});
+const program = ts.createProgram(
+  entries.map((e) => e.file),
+  {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: ['node'],
+  },
+);
 const checker = program.getTypeChecker();
 const FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
@@ -56,21 +62,33 @@ function describe(symbol, prefix) {
   const kind = kindOf(target);
   const name = prefix + symbol.name;
   const decl = target.declarations?.[0];
-  if (kind === 'namespace') return [`namespace ${name}`, ...checker.getExportsOfModule(target).flatMap((s) => describe(s, `${name}.`))];
+  if (kind === 'namespace')
+    return [`namespace ${name}`, ...checker.getExportsOfModule(target).flatMap((s) => describe(s, `${name}.`))];
   if (kind === 'interface' || kind === 'type') {
     const type = checker.getDeclaredTypeOfSymbol(target);
     const members = kind === 'interface' || type.getProperties().length ? checker.getPropertiesOfType(type) : [];
     // Unions, conditional and primitive-like aliases read best as their definition (InTypeAlias
     // spells it out instead of repeating the alias's own name).
-    const asDefinition = type.isUnion() || members.length === 0 || type.flags & (ts.TypeFlags.Conditional | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike);
-    if (kind === 'type' && asDefinition) return [`type ${name} = ${checker.typeToString(type, undefined, FLAGS | ts.TypeFormatFlags.InTypeAlias)}`];
-    return [`${kind} ${name}`, ...members.map((m) => `  ${m.name}${m.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbol(m), undefined, FLAGS)}`)];
+    const asDefinition =
+      type.isUnion() ||
+      members.length === 0 ||
+      type.flags & (ts.TypeFlags.Conditional | ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike);
+    if (kind === 'type' && asDefinition)
+      return [`type ${name} = ${checker.typeToString(type, undefined, FLAGS | ts.TypeFormatFlags.InTypeAlias)}`];
+    return [
+      `${kind} ${name}`,
+      ...members.map(
+        (m) =>
+          `  ${m.name}${m.flags & ts.SymbolFlags.Optional ? '?' : ''}: ${checker.typeToString(checker.getTypeOfSymbol(m), undefined, FLAGS)}`,
+      ),
+    ];
   }
   if (kind === 'class') {
     const lines = [`class ${name}`];
     const staticType = checker.getTypeOfSymbolAtLocation(target, decl);
     for (const sig of staticType.getConstructSignatures()) {
-      if (!sig.declaration || !(isInternal(sig.declaration) || isPrivate(sig.declaration))) lines.push(`  constructor${checker.signatureToString(sig, undefined, FLAGS)}`);
+      if (!sig.declaration || !(isInternal(sig.declaration) || isPrivate(sig.declaration)))
+        lines.push(`  constructor${checker.signatureToString(sig, undefined, FLAGS)}`);
     }
     for (const m of checker.getPropertiesOfType(staticType)) {
       const d = m.declarations?.[0];
@@ -84,7 +102,9 @@ function describe(symbol, prefix) {
     }
     return lines;
   }
-  return [`${kind} ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(target, decl), undefined, FLAGS)}`];
+  return [
+    `${kind} ${name}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(target, decl), undefined, FLAGS)}`,
+  ];
 }
 
 const exportsOf = (file) => {
@@ -95,8 +115,11 @@ const exportsOf = (file) => {
 const entryExports = entries.map((entry) => ({ ...entry, exports: exportsOf(entry.file) }));
 // Well-known symbols are named by the checker with a counter (`__@asyncIterator@3135`) that
 // shifts with any change to the program: they are written as `[Symbol.asyncIterator]`.
-const report = entryExports.map(({ name, exports }) => [`# ${name}`, ...exports.flatMap((s) => describe(s, ''))].join('\n')).join('\n\n')
-  .replace(/__@(\w+)@\d+/g, '[Symbol.$1]') + '\n';
+const report =
+  entryExports
+    .map(({ name, exports }) => [`# ${name}`, ...exports.flatMap((s) => describe(s, ''))].join('\n'))
+    .join('\n\n')
+    .replace(/__@(\w+)@\d+/g, '[Symbol.$1]') + '\n';
 const exports = entryExports.flatMap((e) => e.exports);
 
 // The named types of lib/ that public signatures reach, and whether the package exports them.
@@ -121,11 +144,16 @@ function visitType(type, via, depth = 0) {
   const named = type.aliasSymbol ?? type.getSymbol();
   const decl = named?.declarations?.[0];
   if (named && decl && decl.getSourceFile().fileName.startsWith(lib) && !isInternal(decl)) {
-    const isNamedType = named.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum);
+    const isNamedType =
+      named.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum);
     if (isNamedType && !exported.has(named) && !unexported.has(named)) unexported.set(named, via);
     // An alias's definition as written: normalising can erase a name from the type (`A & (B | C)`
     // distributes into a union in which the alias C no longer appears).
-    if (named.flags & ts.SymbolFlags.TypeAlias && ts.isTypeAliasDeclaration(decl) && (ts.isUnionTypeNode(decl.type) || ts.isIntersectionTypeNode(decl.type))) {
+    if (
+      named.flags & ts.SymbolFlags.TypeAlias &&
+      ts.isTypeAliasDeclaration(decl) &&
+      (ts.isUnionTypeNode(decl.type) || ts.isIntersectionTypeNode(decl.type))
+    ) {
       const walk = (node) => {
         if (ts.isTypeReferenceNode(node)) {
           const symbol = checker.getSymbolAtLocation(node.typeName);
@@ -139,7 +167,8 @@ function visitType(type, via, depth = 0) {
   if (type.isUnionOrIntersection()) for (const t of type.types) visitType(t, via, depth + 1);
   for (const t of type.aliasTypeArguments ?? []) visitType(t, via, depth + 1);
   for (const t of checker.getTypeArguments?.(type) ?? []) visitType(t, via, depth + 1);
-  for (const sig of [...type.getCallSignatures(), ...type.getConstructSignatures()]) visitSignature(sig, via, depth + 1);
+  for (const sig of [...type.getCallSignatures(), ...type.getConstructSignatures()])
+    visitSignature(sig, via, depth + 1);
   // Members of our own object types (not of the standard library's).
   if (decl && decl.getSourceFile().fileName.startsWith(lib)) {
     for (const m of type.getProperties()) {
@@ -159,10 +188,12 @@ function visitSignature(sig, via, depth) {
 function visitExport(symbol, prefix) {
   const target = resolved(symbol);
   const via = prefix + symbol.name;
-  if (kindOf(target) === 'namespace') return checker.getExportsOfModule(target).forEach((s) => visitExport(s, `${via}.`));
-  const type = target.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)
-    ? checker.getDeclaredTypeOfSymbol(target)
-    : checker.getTypeOfSymbolAtLocation(target, target.declarations?.[0]);
+  if (kindOf(target) === 'namespace')
+    return checker.getExportsOfModule(target).forEach((s) => visitExport(s, `${via}.`));
+  const type =
+    target.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)
+      ? checker.getDeclaredTypeOfSymbol(target)
+      : checker.getTypeOfSymbolAtLocation(target, target.declarations?.[0]);
   seen.clear();
   visitType(type, via);
   if (target.flags & ts.SymbolFlags.Class) {
@@ -189,7 +220,9 @@ if (mode === '--write') {
     const now = new Set(report.split('\n'));
     for (const line of recorded.split('\n')) if (!now.has(line)) console.log(`- ${line}`);
     for (const line of report.split('\n')) if (!was.has(line)) console.log(`+ ${line}`);
-    console.log(`the public API differs from ${relative(root, reportFile)}: if the change is meant, run npm run api:report and commit it`);
+    console.log(
+      `the public API differs from ${relative(root, reportFile)}: if the change is meant, run npm run api:report and commit it`,
+    );
   }
   process.exitCode = recorded !== report || missing.length ? 1 : 0;
 } else {

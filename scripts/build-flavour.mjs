@@ -16,7 +16,8 @@ const say = (line) => process.stderr.write(`mveb-torch build-flavour: ${line}\n`
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...options });
-  if (result.status !== 0) throw new Error(`\`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`\`${command} ${args.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
 }
 
 /**
@@ -28,17 +29,23 @@ export function pipIndexArgs(python) {
   if (process.env.MVEB_PIP_ARGS !== undefined) return process.env.MVEB_PIP_ARGS.split(/\s+/).filter(Boolean);
   let config = '';
   try {
-    config = execFileSync(python, ['-m', 'pip', 'config', 'list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    config = execFileSync(python, ['-m', 'pip', 'config', 'list'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return [];
   }
   const values = (key) =>
-    [...config.matchAll(new RegExp(`^[^=\\n]*\\.${key}='([^'\\n]*)'`, 'gm'))].flatMap((m) => m[1].split(/\s+/)).filter(Boolean);
+    [...config.matchAll(new RegExp(`^[^=\\n]*\\.${key}='([^'\\n]*)'`, 'gm'))]
+      .flatMap((m) => m[1].split(/\s+/))
+      .filter(Boolean);
   const indexes = [...new Set(values('extra-index-url'))].filter((url) => url.startsWith('file:'));
   if (indexes.length === 0) return [];
   const findLinks = [...new Set(values('find-links'))];
   return [
-    '--index-url', indexes[0],
+    '--index-url',
+    indexes[0],
     ...indexes.slice(1).flatMap((url) => ['--extra-index-url', url]),
     ...findLinks.flatMap((link) => ['--find-links', link]),
   ];
@@ -69,7 +76,8 @@ export function ensureVenv(flavour) {
   if (flavour.requirements) run(pip[0], [...pip.slice(1), ...flavour.requirements]);
   if (flavour.noDeps) run(pip[0], [...pip.slice(1), '--no-deps', ...flavour.noDeps]);
   const installed = venvTorchVersion(python);
-  if (installed !== flavour.torchVersion) throw new Error(`${venvOf(flavour)} holds torch ${installed}, not ${flavour.torchVersion}`);
+  if (installed !== flavour.torchVersion)
+    throw new Error(`${venvOf(flavour)} holds torch ${installed}, not ${flavour.torchVersion}`);
   return python;
 }
 
@@ -80,7 +88,9 @@ export function ensureVenv(flavour) {
 export function builtAgainst(addon) {
   const script = `const b = require(${JSON.stringify(addon)}).buildInfo(); console.log(JSON.stringify(b));`;
   const info = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
-  const cuda = info.cudaCompiled ? `${Math.floor(info.cudaRuntimeVersion / 1000)}.${(info.cudaRuntimeVersion % 1000) / 10}` : null;
+  const cuda = info.cudaCompiled
+    ? `${Math.floor(info.cudaRuntimeVersion / 1000)}.${(info.cudaRuntimeVersion % 1000) / 10}`
+    : null;
   return { version: info.libtorchVersion, cxx11Abi: info.cxx11Abi, cuda };
 }
 
@@ -105,7 +115,8 @@ function configuredTorchDir(buildDir) {
 /** Builds (incrementally) and returns the absolute path of the flavour's addon. */
 export function buildFlavour(name) {
   const flavour = flavourNamed(name);
-  if (flavour.from === 'gpu-machine') throw new Error(`${name} is built on the GPU machine (bench/gpu/check.sh), not here`);
+  if (flavour.from === 'gpu-machine')
+    throw new Error(`${name} is built on the GPU machine (bench/gpu/check.sh), not here`);
   const env = { ...process.env };
   delete env.LIBTORCH;
   delete env.Torch_DIR;
@@ -123,7 +134,8 @@ export function buildFlavour(name) {
   run(process.execPath, [join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js'), 'compile', '--out', out], { env });
   const addon = join(out, 'Release', 'mveb_native.node');
   const built = builtFlavour(addon);
-  if (built !== name) throw new Error(`${addon} was built against ${built}, not ${name}: is another LibTorch found first?`);
+  if (built !== name)
+    throw new Error(`${addon} was built against ${built}, not ${name}: is another LibTorch found first?`);
   return addon;
 }
 

@@ -12,16 +12,39 @@ const write = process.argv.includes('--write');
 
 /** Tracked files (and new ones not ignored) matching git pathspecs. */
 function files(...pathspecs) {
-  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...pathspecs], { cwd: root, encoding: 'utf8' });
+  const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', ...pathspecs], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (listed.status !== 0) throw new Error(`git ls-files: ${listed.stderr}`);
   return listed.stdout.split('\n').filter(Boolean);
 }
 
-const scripts = files('lib/*.ts', 'lib/*.mjs', 'test/*.ts', 'scripts/*.mjs', 'scripts/*.mts', 'bin/*.js', 'bench/*.mjs', 'examples/*.ts', 'examples/*.mjs');
+const scripts = files(
+  'lib/*.ts',
+  'lib/*.mjs',
+  'test/*.ts',
+  'scripts/*.mjs',
+  'scripts/*.mts',
+  'bin/*.js',
+  'bench/*.mjs',
+  'examples/*.ts',
+  'examples/*.mjs',
+);
 const native = files('native/*.cc', 'native/*.h', 'native/*.cu');
 
 let failed = false;
-const prettier = spawnSync(process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), write ? '--write' : '--check', '--log-level', 'warn', ...scripts], { cwd: root, encoding: 'utf8' });
+const prettier = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+    write ? '--write' : '--check',
+    '--log-level',
+    'warn',
+    ...scripts,
+  ],
+  { cwd: root, encoding: 'utf8' },
+);
 if (prettier.status !== 0) {
   failed = true;
   process.stdout.write(prettier.stdout + prettier.stderr);
@@ -29,17 +52,27 @@ if (prettier.status !== 0) {
 
 const clang = spawnSync('clang-format', ['--version'], { encoding: 'utf8' });
 if (clang.error) {
-  process.stdout.write('clang-format is not installed (Debian: apt-get install clang-format; npm run setup installs it)\n');
+  process.stdout.write(
+    'clang-format is not installed (Debian: apt-get install clang-format; npm run setup installs it)\n',
+  );
   failed = true;
 } else {
-  const formatted = spawnSync('clang-format', [write ? '-i' : '--dry-run', ...(write ? [] : ['--Werror']), ...native], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const formatted = spawnSync('clang-format', [write ? '-i' : '--dry-run', ...(write ? [] : ['--Werror']), ...native], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (formatted.status !== 0) {
     failed = true;
-    const unformatted = [...new Set([...formatted.stderr.matchAll(/^(native\/[^:]+):\d+:\d+: error/gm)].map((m) => m[1]))];
+    const unformatted = [
+      ...new Set([...formatted.stderr.matchAll(/^(native\/[^:]+):\d+:\d+: error/gm)].map((m) => m[1])),
+    ];
     process.stdout.write(unformatted.length ? `[warn] ${unformatted.join('\n[warn] ')}\n` : formatted.stderr);
   }
 }
 
 if (failed && !write) process.stdout.write('the code is not formatted: run npm run format, and commit the result\n');
-console.log(`${scripts.length} TypeScript/JavaScript and ${native.length} C++/CUDA files ${write ? 'formatted' : failed ? 'checked' : 'formatted as configured'}`);
+console.log(
+  `${scripts.length} TypeScript/JavaScript and ${native.length} C++/CUDA files ${write ? 'formatted' : failed ? 'checked' : 'formatted as configured'}`,
+);
 process.exitCode = failed ? 1 : 0;

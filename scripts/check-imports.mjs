@@ -13,10 +13,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const layersFile = args.includes('--layers') ? resolve(args[args.indexOf('--layers') + 1]) : join(root, 'docs', 'architecture.md');
+const layersFile = args.includes('--layers')
+  ? resolve(args[args.indexOf('--layers') + 1])
+  : join(root, 'docs', 'architecture.md');
 const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--layers');
 const dir = resolve(root, positional[0] ?? 'lib');
-const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+const files = readdirSync(dir, { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join(dir, f));
 
 /**
  * The rows `| N | modules… | knows |` of the layer table: each module a backticked file
@@ -28,7 +33,8 @@ function readLayers(file) {
     const names = [...modules.matchAll(/`([\w-]+(?:\.ts|\/))`/g)].map((m) => m[1]);
     layers.push({ layer: Number(number), names });
   }
-  if (layers.length === 0) throw new Error(`${file} has no layer table (rows "| N | \`module.ts\`, \`folder/\` | … |")`);
+  if (layers.length === 0)
+    throw new Error(`${file} has no layer table (rows "| N | \`module.ts\`, \`folder/\` | … |")`);
   return layers;
 }
 
@@ -46,18 +52,22 @@ function layerOf(file) {
 /** Relative imports and re-exports of a module, as absolute .ts paths. */
 function importsOf(file) {
   const source = readFileSync(file, 'utf8');
-  const specifiers = [...source.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s+['"](\.[^'"]+)['"]/gm)].map((m) => m[1]);
+  const specifiers = [...source.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s+['"](\.[^'"]+)['"]/gm)].map(
+    (m) => m[1],
+  );
   return specifiers.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
 const name = (f) => relative(root, f);
 const graph = new Map(files.map((f) => [f, importsOf(f).filter((g) => files.includes(g))]));
 const findings = [];
-for (const file of files) if (layerOf(file) === null) findings.push(`unplaced: ${name(file)} is in no layer of ${name(layersFile)}`);
+for (const file of files)
+  if (layerOf(file) === null) findings.push(`unplaced: ${name(file)} is in no layer of ${name(layersFile)}`);
 for (const [file, imported] of graph) {
   for (const target of imported) {
     const [from, to] = [layerOf(file), layerOf(target)];
-    if (from !== null && to !== null && to > from) findings.push(`upward: ${name(file)} (layer ${from}) imports ${name(target)} (layer ${to})`);
+    if (from !== null && to !== null && to > from)
+      findings.push(`upward: ${name(file)} (layer ${from}) imports ${name(target)} (layer ${to})`);
   }
 }
 

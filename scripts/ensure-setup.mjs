@@ -60,7 +60,9 @@ async function mayInstall() {
   if (setsUpByContract()) return true;
   if (!process.stdin.isTTY) return false;
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await prompt.question('mveb-torch: this checkout is not set up yet; run `npm run setup` now (apt-get may install system packages)? [y/N] ');
+  const answer = await prompt.question(
+    'mveb-torch: this checkout is not set up yet; run `npm run setup` now (apt-get may install system packages)? [y/N] ',
+  );
   prompt.close();
   return /^y(es)?$/i.test(answer.trim());
 }
@@ -68,7 +70,9 @@ async function mayInstall() {
 export async function ensureSetup({ forTests = false } = {}) {
   if (!cliReady() || (forTests && !oraclesReady())) {
     if (!(await mayInstall())) {
-      process.stderr.write('mveb-torch: this checkout is not set up yet: run `npm run setup` (it installs system packages with apt-get), then this again\n');
+      process.stderr.write(
+        'mveb-torch: this checkout is not set up yet: run `npm run setup` (it installs system packages with apt-get), then this again\n',
+      );
       process.exit(1);
     }
     process.stderr.write('mveb-torch: this checkout is not set up yet; running `npm run setup`.\n');

@@ -65,7 +65,9 @@ function removeRunpath(file) {
   if (release) {
     // A venv build's RUNPATH names this machine's venv: on it, a release check would load
     // LibTorch through that path and never test the preload a user's machine relies on.
-    process.stderr.write(`mveb-torch pack: patchelf is missing, and a release prebuild must not keep its build RUNPATH (${file}); apt-get install patchelf\n`);
+    process.stderr.write(
+      `mveb-torch pack: patchelf is missing, and a release prebuild must not keep its build RUNPATH (${file}); apt-get install patchelf\n`,
+    );
     process.exit(1);
   }
   say(`patchelf is missing: ${file} keeps its build RUNPATH (harmless: the loader preloads LibTorch)`);
@@ -74,7 +76,9 @@ function removeRunpath(file) {
 
 function packDir(dir) {
   const [result] = JSON.parse(npm(['pack', '--json', '--pack-destination', out], dir));
-  say(`${result.filename}: ${result.entryCount} files, ${(result.size / 1e6).toFixed(2)} MB packed, ${(result.unpackedSize / 1e6).toFixed(2)} MB unpacked`);
+  say(
+    `${result.filename}: ${result.entryCount} files, ${(result.size / 1e6).toFixed(2)} MB packed, ${(result.unpackedSize / 1e6).toFixed(2)} MB unpacked`,
+  );
   return result;
 }
 
@@ -121,7 +125,9 @@ function packPlatform(stage, buildDir) {
       `C++11 ABI: ${libtorch.cxx11Abi}, glibc ≥ ${manifest.glibc}). Installed by \`mveb-torch\` as an optional dependency; ` +
       'see manifest.json for what it was built against.\n',
   );
-  say(`${name}: built against LibTorch ${libtorch.version}${libtorch.cuda ? ` with CUDA ${libtorch.cuda}` : ''}, glibc ≥ ${manifest.glibc}, build RUNPATH: ${runpath}`);
+  say(
+    `${name}: built against LibTorch ${libtorch.version}${libtorch.cuda ? ` with CUDA ${libtorch.cuda}` : ''}, glibc ≥ ${manifest.glibc}, build RUNPATH: ${runpath}`,
+  );
   return packDir(dir);
 }
 
@@ -135,12 +141,18 @@ function packMain(stage) {
     cpSync(join(root, path), join(dir, path));
   }
   const { scripts, devDependencies, tap, ...published } = rootPackage;
-  const optionalDependencies = Object.fromEntries(RELEASED_FLAVOURS.map((f) => [`@mveb-torch/${f}`, rootPackage.version]));
+  const optionalDependencies = Object.fromEntries(
+    RELEASED_FLAVOURS.map((f) => [`@mveb-torch/${f}`, rootPackage.version]),
+  );
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...published, optionalDependencies }, null, 2) + '\n');
   return packDir(dir);
 }
 
-const builds = args.includes('--no-build') ? [] : args.includes('--build-dir') ? ['build:ts'] : ['build:native', 'build:ts'];
+const builds = args.includes('--no-build')
+  ? []
+  : args.includes('--build-dir')
+    ? ['build:ts']
+    : ['build:native', 'build:ts'];
 if (builds.length) say(`building (incremental): ${builds.join(', ')}`);
 for (const script of builds) {
   if (spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
@@ -151,8 +163,10 @@ if (release) {
   const system = FLAVOURS.find((f) => f.from === 'system');
   const checkout = builtFlavour(join(buildDir, 'Release', 'mveb_native.node'));
   if (checkout !== system.name) {
-    process.stderr.write(`mveb-torch pack: ${buildDir} holds ${checkout}, not the release's ${system.name} (${system.libtorch}): ` +
-      'rebuild it without LIBTORCH, Torch_DIR or a Python torch in the way\n');
+    process.stderr.write(
+      `mveb-torch pack: ${buildDir} holds ${checkout}, not the release's ${system.name} (${system.libtorch}): ` +
+        'rebuild it without LIBTORCH, Torch_DIR or a Python torch in the way\n',
+    );
     process.exit(1);
   }
   // Every other flavour made here gets its own venv and build directory.
@@ -164,10 +178,17 @@ if (release) {
       process.exit(1);
     }
   }
-  say(`release flavours built here: ${buildDirs.map((d) => d.slice(root.length + 1)).join(', ')}; ` +
-    `packed on the GPU machine: ${FLAVOURS.filter((f) => f.from === 'gpu-machine').map((f) => f.name).join(', ')}`);
+  say(
+    `release flavours built here: ${buildDirs.map((d) => d.slice(root.length + 1)).join(', ')}; ` +
+      `packed on the GPU machine: ${FLAVOURS.filter((f) => f.from === 'gpu-machine')
+        .map((f) => f.name)
+        .join(', ')}`,
+  );
 }
-for (const needed of [...buildDirs.map((d) => join(d, 'Release', 'mveb_native.node')), join(root, 'dist', 'index.js')]) {
+for (const needed of [
+  ...buildDirs.map((d) => join(d, 'Release', 'mveb_native.node')),
+  join(root, 'dist', 'index.js'),
+]) {
   if (!existsSync(needed)) {
     process.stderr.write(`mveb-torch pack: ${needed} is missing; run \`npm run build\` first.\n`);
     process.exit(1);

@@ -60,7 +60,9 @@ try {
   process.stderr.write(`mveb-torch test-flavour: ${err.message}\n`);
   process.exit(1);
 }
-process.stderr.write(`mveb-torch test-flavour: ${COMPAT_TESTS.length} test files against ${flavour.libtorch} (${addon})\n`);
+process.stderr.write(
+  `mveb-torch test-flavour: ${COMPAT_TESTS.length} test files against ${flavour.libtorch} (${addon})\n`,
+);
 const env = {
   ...process.env,
   MVEB_ADDON: addon,

@@ -47,7 +47,10 @@ t.test('an addon that cannot be dlopen-ed (broken LibTorch) gives one clear mess
     env: { ...process.env, MVEB_ADDON: broken },
   });
   t.equal(result.status, 1);
-  t.match(result.stderr, /could not be loaded \(.*\)\. Its LibTorch is missing or has changed: rebuild it with `npx mveb-torch build`/);
+  t.match(
+    result.stderr,
+    /could not be loaded \(.*\)\. Its LibTorch is missing or has changed: rebuild it with `npx mveb-torch build`/,
+  );
   t.equal(result.stderr.trim().split('\n').length, 1, 'one line');
 });
 

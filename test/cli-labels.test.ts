@@ -7,7 +7,10 @@ import { defaultConfig } from '../lib/train/config.js';
 import type { EvaluateResult } from '../lib/eval/evaluate.js';
 import type { TrainEvent } from '../lib/train/events.js';
 
-function knnResult(grid: Array<{ k: number; temperature: number }>, headline: { k: number; temperature: number }): EvaluateResult {
+function knnResult(
+  grid: Array<{ k: number; temperature: number }>,
+  headline: { k: number; temperature: number },
+): EvaluateResult {
   const knn = grid.map((g) => ({ ...g, top1: 0.5, top5: 0.9 }));
   return {
     protocol: 'knn',
@@ -20,7 +23,18 @@ function knnResult(grid: Array<{ k: number; temperature: number }>, headline: { 
 }
 
 t.test("the kNN label names the grid's pair the headline is, not always k 20, T 0.07", async (t) => {
-  t.match(formatEvaluation(knnResult([{ k: 20, temperature: 0.07 }, { k: 5, temperature: 0.1 }], { k: 20, temperature: 0.07 })), /^kNN \(k 20, T 0\.07\):$/m);
+  t.match(
+    formatEvaluation(
+      knnResult(
+        [
+          { k: 20, temperature: 0.07 },
+          { k: 5, temperature: 0.1 },
+        ],
+        { k: 20, temperature: 0.07 },
+      ),
+    ),
+    /^kNN \(k 20, T 0\.07\):$/m,
+  );
   const other = formatEvaluation(knnResult([{ k: 5, temperature: 0.1 }], { k: 5, temperature: 0.1 }));
   t.match(other, /^kNN \(k 5, T 0\.1\):$/m);
   t.notMatch(other, /k 20, T 0\.07/);
@@ -29,10 +43,17 @@ t.test("the kNN label names the grid's pair the headline is, not always k 20, T 
 t.test('the start line names the backend of a data-parallel run: Gloo on CPU, NCCL on CUDA', async (t) => {
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  const start = (device: string) => ({
-    type: 'start', config: { ...defaultConfig, data: 'synthetic' }, runDir: 'runs/x', device, totalSteps: 4, stepsPerEpoch: 2,
-    position: { epoch: 0, batch: 0, step: 0 }, processes: 2,
-  }) as unknown as TrainEvent;
+  const start = (device: string) =>
+    ({
+      type: 'start',
+      config: { ...defaultConfig, data: 'synthetic' },
+      runDir: 'runs/x',
+      device,
+      totalSteps: 4,
+      stepsPerEpoch: 2,
+      position: { epoch: 0, batch: 0, step: 0 },
+      processes: 2,
+    }) as unknown as TrainEvent;
   process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
   try {
     new ProgressPrinter({ quiet: false, json: false }).print(start('cpu'));

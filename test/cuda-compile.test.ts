@@ -18,22 +18,36 @@ t.test('there are CUDA sources to check', async (t) => {
   t.ok(cudaSources.length > 0);
 });
 
-t.test('every .cu file compiles with nvcc (compile only)', { skip: hasNvcc ? false : 'nvcc not installed' }, async (t) => {
-  const out = tempDir(t);
-  for (const source of cudaSources) {
-    const object = join(out, source.replace(/[\\/]/g, '_') + '.o');
-    t.doesNotThrow(
-      () =>
-        execFileSync(nvcc, ['-std=c++17', '-c', join(root, 'native', source), '-I', join(root, 'native'), '-o', object], {
-          stdio: 'pipe',
-        }),
-      source,
-    );
-  }
-});
+t.test(
+  'every .cu file compiles with nvcc (compile only)',
+  { skip: hasNvcc ? false : 'nvcc not installed' },
+  async (t) => {
+    const out = tempDir(t);
+    for (const source of cudaSources) {
+      const object = join(out, source.replace(/[\\/]/g, '_') + '.o');
+      t.doesNotThrow(
+        () =>
+          execFileSync(
+            nvcc,
+            ['-std=c++17', '-c', join(root, 'native', source), '-I', join(root, 'native'), '-o', object],
+            {
+              stdio: 'pipe',
+            },
+          ),
+        source,
+      );
+    }
+  },
+);
 
-const torch = JSON.parse(execFileSync(process.execPath, [join(root, 'lib', 'addon', 'find-libtorch.mjs')], { encoding: 'utf8' })) as { cuda: boolean };
-const cudaCheck = !hasNvcc ? 'nvcc not installed' : torch.cuda ? 'LibTorch has CUDA: the regular build compiles the CUDA sources' : false;
+const torch = JSON.parse(
+  execFileSync(process.execPath, [join(root, 'lib', 'addon', 'find-libtorch.mjs')], { encoding: 'utf8' }),
+) as { cuda: boolean };
+const cudaCheck = !hasNvcc
+  ? 'nvcc not installed'
+  : torch.cuda
+    ? 'LibTorch has CUDA: the regular build compiles the CUDA sources'
+    : false;
 
 t.test(
   'the CMake CUDA build compiles, links and loads (CUDA sources forced on with a CPU LibTorch)',
@@ -42,7 +56,10 @@ t.test(
     // A second target in the regular build: every object but info_wrap.cc is shared with the addon.
     // (cmake-js configured build-cmake for `npm run build`; plain cmake adds the option to it.)
     execFileSync('cmake', ['-DMVEB_CUDA_CHECK=ON', join(root, 'build-cmake')], { cwd: root, stdio: 'pipe' });
-    execFileSync('cmake', ['--build', join(root, 'build-cmake'), '--target', 'mveb_native_cuda_check'], { cwd: root, stdio: 'pipe' });
+    execFileSync('cmake', ['--build', join(root, 'build-cmake'), '--target', 'mveb_native_cuda_check'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
     const addon = join(root, 'build-cmake', 'cuda-check', 'mveb_native.node');
     const report = JSON.parse(
       execFileSync(process.execPath, [join(root, 'bin', 'mveb-torch.js'), 'info', '--json'], {
@@ -63,7 +80,14 @@ t.test(
   async (t) => {
     // A pip torch's layout with nvcc and the CUDA runtime alone: Caffe2's toolkit search would stop here.
     const dir = tempDir(t);
-    const libtorch = fakeLibTorch(join(dir, 'libtorch'), { major: 2, minor: 14, abi: 1, cuda: true, headerOnly: true, allLibraries: true });
+    const libtorch = fakeLibTorch(join(dir, 'libtorch'), {
+      major: 2,
+      minor: 14,
+      abi: 1,
+      cuda: true,
+      headerOnly: true,
+      allLibraries: true,
+    });
     const build = join(dir, 'build');
     const env: NodeJS.ProcessEnv = { ...process.env, LIBTORCH: libtorch, MVEB_CUDA_ARCHITECTURES: '90' };
     delete env.Torch_DIR;
@@ -72,7 +96,8 @@ t.test(
     t.match(configured.stdout, /LibTorch from LIBTORCH .*CUDA ON, CUDA sources ON/);
     t.match(configured.stdout, /mveb-torch: CUDA architectures 90/);
     const link = readFileSync(join(build, 'build.ninja'), 'utf8').match(/LINK_LIBRARIES = .*-ltorch_cuda.*/)?.[0] ?? '';
-    for (const library of ['c10', 'torch_cpu', 'c10_cuda', 'torch_cuda', 'torch']) t.match(link, new RegExp(`-l${library}\\b`), `links ${library}`);
+    for (const library of ['c10', 'torch_cpu', 'c10_cuda', 'torch_cuda', 'torch'])
+      t.match(link, new RegExp(`-l${library}\\b`), `links ${library}`);
     t.match(link, /libcudart\.so/, 'the shared CUDA runtime');
     t.notMatch(link, /cudart_static|cudnn|cublas|libcuda\.so|nvrtc/, 'nothing of the toolkit LibTorch loads by itself');
   },

@@ -54,8 +54,12 @@ t.test('device work does not wait for a busy libuv thread pool', async (t) => {
   }).trim();
   const result = JSON.parse(out.split('\n').pop()!) as Record<string, number | boolean>;
   t.equal(result.sum, 64 * 64 * 64, 'the device result is right');
-  t.equal(result.poolBusyAtNativeDone, true, `native work finished in ${Number(result.native).toFixed(0)} ms, ` +
-    `while the pool stayed busy for ${Number(result.total).toFixed(0)} ms`);
+  t.equal(
+    result.poolBusyAtNativeDone,
+    true,
+    `native work finished in ${Number(result.native).toFixed(0)} ms, ` +
+      `while the pool stayed busy for ${Number(result.total).toFixed(0)} ms`,
+  );
 });
 
 t.test('device calls settle in submission order and errors reject only their own Promise', async (t) => {
@@ -67,7 +71,10 @@ t.test('device calls settle in submission order and errors reject only their own
     ops.matmul(a, bad).then(() => order.push('bad')),
     ops.matmul(a, a).then(() => order.push('third')),
   ]);
-  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'fulfilled'],
+  );
   t.same(order, ['first', 'third']);
   t.match((results[1] as PromiseRejectedResult).reason.message, /^matmul: .*2x2 and 3x1/);
 });
@@ -79,7 +86,11 @@ t.test('an idle device thread does not keep the process alive', async (t) => {
     console.log('done');
   `;
   // A process kept alive would be killed at the timeout: status null, signal SIGTERM.
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.equal(result.signal, null, 'not killed at the timeout: it exited by itself');
   t.equal(result.status, 0, result.stderr);
   t.equal(result.stdout.trim(), 'done');
@@ -105,8 +116,21 @@ t.test('worker threads each get a device thread, and terminating one mid-call do
       console.log(JSON.stringify(shape));
     }
   `;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-  t.same(out.trim().split('\n').map((l) => JSON.parse(l)), [[300, 300], [300, 300], [300, 300]]);
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  t.same(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    [
+      [300, 300],
+      [300, 300],
+      [300, 300],
+    ],
+  );
 });
 
 t.test("a failing native call rejects with the caller's stack: the user's line, not the device thread's", async (t) => {
@@ -118,7 +142,11 @@ t.test("a failing native call rejects with the caller's stack: the user's line, 
   t.match(error.message, /^matmul: mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)$/);
   const lines = error.stack!.split('\n');
   t.equal(lines[0], `Error: ${error.message}`);
-  t.match(error.stack!, /callerOfTheFailingCall .*test[/\\]device-thread\.test\.ts:\d+/, 'names this file and function');
+  t.match(
+    error.stack!,
+    /callerOfTheFailingCall .*test[/\\]device-thread\.test\.ts:\d+/,
+    'names this file and function',
+  );
   // A rejection from a later failing call has its own stack, not the first one's.
   const second = (await Tensor.loadNpy('/nonexistent/x.npy').catch((e: unknown) => e)) as Error;
   t.match(second.stack!, /^Error: loadNpy: cannot open '\/nonexistent\/x\.npy'/);

@@ -42,10 +42,13 @@ t.test('the README’s Detectron2 command sets what `export --format detectron2`
   }
 });
 
-t.test('the README names every prebuild flavour of scripts/flavours.mjs in its install table, and no other', async (t) => {
-  const { FLAVOURS } = await import('../scripts/flavours.mjs');
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('| your LibTorch'), readme.indexOf('How each is proven'));
-  const named = [...table.matchAll(/@mveb-torch\/linux-x64-(torch[\d.]+-\w+)/g)].map((m) => m[1]);
-  t.same([...new Set(named)].sort(), FLAVOURS.map((f) => f.name).sort());
-});
+t.test(
+  'the README names every prebuild flavour of scripts/flavours.mjs in its install table, and no other',
+  async (t) => {
+    const { FLAVOURS } = await import('../scripts/flavours.mjs');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| your LibTorch'), readme.indexOf('How each is proven'));
+    const named = [...table.matchAll(/@mveb-torch\/linux-x64-(torch[\d.]+-\w+)/g)].map((m) => m[1]);
+    t.same([...new Set(named)].sort(), FLAVOURS.map((f) => f.name).sort());
+  },
+);

@@ -62,23 +62,36 @@ t.test('without env, the torch of a Python interpreter comes before the system',
   t.equal(found.cuda, true);
 });
 
-t.test("a CUDA torch's GPU architectures become CMAKE_CUDA_ARCHITECTURES: SASS for each, PTX of the newest", async (t) => {
-  const dir = tempDir(t);
-  const torch = fakeLibTorch(join(dir, 'torch'), { major: 2, minor: 14, abi: 1, cuda: true, headerOnly: true });
-  const python = join(dir, 'fake-python');
-  // As torch._C._cuda_getArchFlags() answers for the cu130 wheel (no GPU needed).
-  writeFileSync(python, `#!/bin/sh
-case "$2" in *_cuda_getArchFlags*) echo "sm_75 sm_80 sm_86 sm_90 sm_100 sm_120";; *) echo ${join(torch, 'share', 'cmake')};; esac\n`);
-  chmodSync(python, 0o755);
-  const cmake = locate({ MVEB_PYTHON: python }, ['--cmake']);
-  t.equal(cmake.status, 0, cmake.stderr);
-  t.match(cmake.stdout, /set\(MVEB_TORCH_CUDA_ARCHITECTURES "75-real;80-real;86-real;90-real;100-real;120-real;120-virtual"\)/);
-  t.match(cmake.stdout, /set\(MVEB_TORCH_CXX11_ABI 1\)/);
-  const chosen = locate({ MVEB_PYTHON: python, MVEB_CUDA_ARCHITECTURES: '90' }, ['--cmake']);
-  t.match(chosen.stdout, /set\(MVEB_TORCH_CUDA_ARCHITECTURES "90"\)/, 'MVEB_CUDA_ARCHITECTURES overrides');
-  const zip = fakeLibTorch(join(dir, 'zip'), { major: 2, minor: 14, abi: 1, cuda: true, headerOnly: true });
-  t.match(locate({ LIBTORCH: zip }, ['--cmake']).stdout, /set\(MVEB_TORCH_CUDA_ARCHITECTURES ""\)/, 'no Python to ask: CMake keeps its default');
-});
+t.test(
+  "a CUDA torch's GPU architectures become CMAKE_CUDA_ARCHITECTURES: SASS for each, PTX of the newest",
+  async (t) => {
+    const dir = tempDir(t);
+    const torch = fakeLibTorch(join(dir, 'torch'), { major: 2, minor: 14, abi: 1, cuda: true, headerOnly: true });
+    const python = join(dir, 'fake-python');
+    // As torch._C._cuda_getArchFlags() answers for the cu130 wheel (no GPU needed).
+    writeFileSync(
+      python,
+      `#!/bin/sh
+case "$2" in *_cuda_getArchFlags*) echo "sm_75 sm_80 sm_86 sm_90 sm_100 sm_120";; *) echo ${join(torch, 'share', 'cmake')};; esac\n`,
+    );
+    chmodSync(python, 0o755);
+    const cmake = locate({ MVEB_PYTHON: python }, ['--cmake']);
+    t.equal(cmake.status, 0, cmake.stderr);
+    t.match(
+      cmake.stdout,
+      /set\(MVEB_TORCH_CUDA_ARCHITECTURES "75-real;80-real;86-real;90-real;100-real;120-real;120-virtual"\)/,
+    );
+    t.match(cmake.stdout, /set\(MVEB_TORCH_CXX11_ABI 1\)/);
+    const chosen = locate({ MVEB_PYTHON: python, MVEB_CUDA_ARCHITECTURES: '90' }, ['--cmake']);
+    t.match(chosen.stdout, /set\(MVEB_TORCH_CUDA_ARCHITECTURES "90"\)/, 'MVEB_CUDA_ARCHITECTURES overrides');
+    const zip = fakeLibTorch(join(dir, 'zip'), { major: 2, minor: 14, abi: 1, cuda: true, headerOnly: true });
+    t.match(
+      locate({ LIBTORCH: zip }, ['--cmake']).stdout,
+      /set\(MVEB_TORCH_CUDA_ARCHITECTURES ""\)/,
+      'no Python to ask: CMake keeps its default',
+    );
+  },
+);
 
 t.test('a LIBTORCH that is not a LibTorch is one clear line, not a stack trace', async (t) => {
   const result = locate({ LIBTORCH: tempDir(t) });

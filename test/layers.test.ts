@@ -8,7 +8,8 @@ import t from 'tap';
 import { root } from './helpers/paths.js';
 import { tempDir } from './helpers/tmp.js';
 
-const check = (...args: string[]) => spawnSync(process.execPath, [join(root, 'scripts', 'check-imports.mjs'), ...args], { encoding: 'utf8' });
+const check = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'scripts', 'check-imports.mjs'), ...args], { encoding: 'utf8' });
 
 t.test("lib/ follows docs/architecture.md's layers: nothing upward, every module placed, no cycle", async (t) => {
   const result = check();
@@ -19,16 +20,27 @@ t.test("lib/ follows docs/architecture.md's layers: nothing upward, every module
 /** A lib/ in miniature with the real table's format: 0 = low.ts, 1 = mid/, 2 = high.ts. */
 function miniature(dir: string): string {
   const table = join(dir, 'layers.md');
-  writeFileSync(table, [
-    '| layer | modules | knows |', '|---|---|---|',
-    '| 0 | `low.ts` (the bottom; `not-a-module` is prose) | nothing |',
-    '| 1 | `mid/` | low |',
-    '| 2 | `high.ts` | all |', '',
-  ].join('\n'));
+  writeFileSync(
+    table,
+    [
+      '| layer | modules | knows |',
+      '|---|---|---|',
+      '| 0 | `low.ts` (the bottom; `not-a-module` is prose) | nothing |',
+      '| 1 | `mid/` | low |',
+      '| 2 | `high.ts` | all |',
+      '',
+    ].join('\n'),
+  );
   mkdirSync(join(dir, 'src', 'mid'), { recursive: true });
   writeFileSync(join(dir, 'src', 'low.ts'), 'export type Low = 1;\n');
-  writeFileSync(join(dir, 'src', 'mid', 'part.ts'), "import type { Low } from '../low.js';\nexport type Mid = Low | 2;\n");
-  writeFileSync(join(dir, 'src', 'high.ts'), "import type { Mid } from './mid/part.js';\nexport type High = Mid | 3;\n");
+  writeFileSync(
+    join(dir, 'src', 'mid', 'part.ts'),
+    "import type { Low } from '../low.js';\nexport type Mid = Low | 2;\n",
+  );
+  writeFileSync(
+    join(dir, 'src', 'high.ts'),
+    "import type { Mid } from './mid/part.js';\nexport type High = Mid | 3;\n",
+  );
   writeFileSync(join(dir, 'src', 'index.ts'), "export type { High } from './high.js';\n");
   return table;
 }
@@ -67,6 +79,9 @@ t.test('a cycle within one layer fails, re-exports included', async (t) => {
     'mid/part.ts': "import type { Other } from './other.js';\nexport type Mid = Other | 2;\n",
   });
   t.equal(result.status, 1);
-  t.match(result.stdout, /cycle: .*mid\/other\.ts -> .*mid\/part\.ts -> .*mid\/other\.ts|cycle: .*mid\/part\.ts -> .*mid\/other\.ts -> .*mid\/part\.ts/);
+  t.match(
+    result.stdout,
+    /cycle: .*mid\/other\.ts -> .*mid\/part\.ts -> .*mid\/other\.ts|cycle: .*mid\/part\.ts -> .*mid\/other\.ts -> .*mid\/part\.ts/,
+  );
   t.match(result.stdout, /0 upward, 0 unplaced, 1 cycle\(s\)/);
 });

@@ -16,7 +16,10 @@ t.test('large allocations go through the cache, and reused blocks hold the right
   t.ok(after.misses > before.misses, 'large allocations went through the cache');
   t.ok(after.hits + after.misses > before.hits + before.misses);
   // Values are untouched by reuse.
-  const identity = Tensor.fromArray(Float32Array.from({ length: 1024 * 1024 }, (_, i) => (i % 1025 === 0 ? 1 : 0)), [1024, 1024]);
+  const identity = Tensor.fromArray(
+    Float32Array.from({ length: 1024 * 1024 }, (_, i) => (i % 1025 === 0 ? 1 : 0)),
+    [1024, 1024],
+  );
   // Every value, not a few: a reused block handed out with stale contents would show anywhere.
   const product = (await (await ops.matmul(a, identity)).toArray()) as Float32Array;
   const original = (await a.toArray()) as Float32Array;

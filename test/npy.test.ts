@@ -42,7 +42,10 @@ t.test('every dtype, empty, scalar and non-contiguous tensors are written so Num
   cases.push(['|u1', Tensor.fromArray(u8, [2, 3]), u8]);
   cases.push(['<f4', Tensor.fromArray(new Float32Array(0), [2, 0]), new Float32Array(0)]);
   cases.push(['<f4', Tensor.fromArray(new Float32Array([42.5]), []), new Float32Array([42.5])]);
-  const transposed = Tensor.fromArray(Float32Array.from({ length: 6 }, (_, i) => i), [2, 3]).transpose(0, 1);
+  const transposed = Tensor.fromArray(
+    Float32Array.from({ length: 6 }, (_, i) => i),
+    [2, 3],
+  ).transpose(0, 1);
   cases.push(['<f4', transposed, new Float32Array([0, 3, 1, 4, 2, 5])]);
   for (const [i, [descr, tensor, expected]] of cases.entries()) {
     const path = join(dir, `case${i}.npy`);
@@ -94,7 +97,9 @@ t.test('bad .npy files are refused with a message naming the file and the proble
   const dir = tempDir(t);
   const notNpy = join(dir, 'plain.npy');
   writeFileSync(notNpy, 'hello world, not numpy');
-  await t.rejects(Tensor.loadNpy(notNpy), { message: `loadNpy: '${notNpy}' is not a valid .npy file: missing \\x93NUMPY magic` });
+  await t.rejects(Tensor.loadNpy(notNpy), {
+    message: `loadNpy: '${notNpy}' is not a valid .npy file: missing \\x93NUMPY magic`,
+  });
 
   runPython('import sys, numpy as np; np.save(sys.argv[1], np.arange(6, dtype=np.int32))', [join(dir, 'i32.npy')]);
   await t.rejects(Tensor.loadNpy(join(dir, 'i32.npy')), /unsupported \.npy dtype '<i4'/);
@@ -115,11 +120,18 @@ t.test('bad .npy files are refused with a message naming the file and the proble
   };
   const huge = join(dir, 'huge.npy');
   writeFileSync(huge, header('(100000000000000, 100000)'));
-  await t.rejects(Tensor.loadNpy(huge), { message: `loadNpy: '${huge}' is not a valid .npy file: its shape is too large` });
+  await t.rejects(Tensor.loadNpy(huge), {
+    message: `loadNpy: '${huge}' is not a valid .npy file: its shape is too large`,
+  });
   writeFileSync(huge, header('(1000000000000,)'));
-  await t.rejects(Tensor.loadNpy(huge), { message: `loadNpy: '${huge}' is not a valid .npy file: shape and dtype need 4000000000000 data bytes, file has 0` });
+  await t.rejects(Tensor.loadNpy(huge), {
+    message: `loadNpy: '${huge}' is not a valid .npy file: shape and dtype need 4000000000000 data bytes, file has 0`,
+  });
   writeFileSync(huge, header('(123456789012345678901234567890,)'));
-  await t.rejects(Tensor.loadNpy(huge), /is not a valid \.npy file: dimension 123456789012345678901234567890 in shape \(123456789012345678901234567890,\) is too large$/);
+  await t.rejects(
+    Tensor.loadNpy(huge),
+    /is not a valid \.npy file: dimension 123456789012345678901234567890 in shape \(123456789012345678901234567890,\) is too large$/,
+  );
 
   await t.rejects(Tensor.loadNpy(join(dir, 'missing.npy')), /cannot open .*missing\.npy': No such file or directory/);
   await t.rejects(Tensor.fromArray(new Float32Array(1)).saveNpy(join(dir, 'no', 'such', 'dir.npy')), /cannot create/);

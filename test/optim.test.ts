@@ -50,8 +50,18 @@ t.test('LARS equals the closed-form update: N-D and 1-D params, zero params, zer
     { data: [1, 2, 3, 4], shape: [1, 4] }, // zero gradient
   ];
   const gradSets = [
-    [[0.1, 0.2, -0.3, 0.4, 0.05, -0.6], [1, -2, 0.5], [0.3, -0.1, 0.2, 0.4], [0, 0, 0, 0]],
-    [[-0.2, 0.1, 0.3, 0.1, -0.05, 0.2], [0.5, 0.5, -1], [0.1, 0.1, -0.2, 0.3], [0, 0, 0, 0]],
+    [
+      [0.1, 0.2, -0.3, 0.4, 0.05, -0.6],
+      [1, -2, 0.5],
+      [0.3, -0.1, 0.2, 0.4],
+      [0, 0, 0, 0],
+    ],
+    [
+      [-0.2, 0.1, 0.3, 0.1, -0.05, 0.2],
+      [0.5, 0.5, -1],
+      [0.1, 0.1, -0.2, 0.3],
+      [0, 0, 0, 0],
+    ],
   ];
   const tensors = params.map((p) => Tensor.fromArray(Float64Array.from(p.data), p.shape));
   const lars = new optim.LARS(tensors, {
@@ -68,11 +78,15 @@ t.test('LARS equals the closed-form update: N-D and 1-D params, zero params, zer
     await lars.step(grads.map((g, i) => Tensor.fromArray(Float64Array.from(g), params[i]!.shape)));
     for (let i = 0; i < tensors.length; i++) {
       const got = await values(tensors[i]!);
-      t.notOk(got.some((x) => Number.isNaN(Number(x))), `step ${step} param ${i}: no NaN`);
+      t.notOk(
+        got.some((x) => Number.isNaN(Number(x))),
+        `step ${step} param ${i}: no NaN`,
+      );
       close(t, got, next.params[i]!, `step ${step} param ${i}`);
     }
     const buffers = await lars.momentumBuffers();
-    for (let i = 0; i < tensors.length; i++) close(t, await values(buffers[i]!), next.buffers[i]!, `step ${step} buffer ${i}`);
+    for (let i = 0; i < tensors.length; i++)
+      close(t, await values(buffers[i]!), next.buffers[i]!, `step ${step} buffer ${i}`);
     expected = next;
   }
 });
@@ -95,7 +109,12 @@ t.test("SGD is LibTorch's: momentum and weight decay on every parameter", async 
   close(t, await values(p), p1, 'first step');
   await sgd.step([Tensor.fromArray(Float64Array.from(g), [3])]);
   const d2 = p1.map((x, k) => 0.9 * d1[k]! + g[k]! + 0.01 * x);
-  close(t, await values(p), p1.map((x, k) => x - 0.1 * d2[k]!), 'second step');
+  close(
+    t,
+    await values(p),
+    p1.map((x, k) => x - 0.1 * d2[k]!),
+    'second step',
+  );
 });
 
 t.test('bad optimiser input is refused with a clear message', async (t) => {
@@ -105,12 +124,18 @@ t.test('bad optimiser input is refused with a clear message', async (t) => {
   t.throws(() => new optim.LARS([]), /params must not be empty/);
   const lars = new optim.LARS([p]);
   await t.rejects(lars.step([]), /step: 0 gradients for 1 parameters/);
-  await t.rejects(lars.step([Tensor.fromArray(new Float64Array(3), [3])]), /gradient 0 has shape \[3\] but its parameter has shape \[2\]/);
+  await t.rejects(
+    lars.step([Tensor.fromArray(new Float64Array(3), [3])]),
+    /gradient 0 has shape \[3\] but its parameter has shape \[2\]/,
+  );
 });
 
 t.test('LARS state (momentum buffers, options) round-trips through saveState/loadState', async (t) => {
   const dir = tempDir(t);
-  const make = () => [Tensor.fromArray(new Float64Array([1, -2, 3, 0.5]), [2, 2]), Tensor.fromArray(new Float64Array([0.1, 0.2]), [2])];
+  const make = () => [
+    Tensor.fromArray(new Float64Array([1, -2, 3, 0.5]), [2, 2]),
+    Tensor.fromArray(new Float64Array([0.1, 0.2]), [2]),
+  ];
   const grads = (k: number) => [
     Tensor.fromArray(new Float64Array([0.3 * k, -0.1, 0.2, 0.4]), [2, 2]),
     Tensor.fromArray(new Float64Array([0.5, -0.5 * k]), [2]),

@@ -22,12 +22,30 @@ t.test('linear warm-up from lr/1000 to lr', async (t) => {
 });
 
 t.test("the default lr and EMA schedules are the authors' adjust_lr and adjust_mm at every step", async (t) => {
-  for (const [warmupSteps, totalSteps] of [[100, 1100], [0, 936], [10, 37]] as const) {
+  for (const [warmupSteps, totalSteps] of [
+    [100, 1100],
+    [0, 936],
+    [10, 37],
+  ] as const) {
     const steps = Array.from({ length: totalSteps + 1 }, (_, i) => i);
     const init = schedules.peakLearningRate({ baseLr: 0.4, globalBatch: 4096 });
-    const theirs = JSON.parse(execFileSync(oraclePython, [authorsReference, 'schedules', JSON.stringify({
-      init_lr: init, warmup_steps: warmupSteps, total_steps: totalSteps, base_mm: 0.996, steps,
-    })], { encoding: 'utf8' })) as { lr: number[]; mm: number[] };
+    const theirs = JSON.parse(
+      execFileSync(
+        oraclePython,
+        [
+          authorsReference,
+          'schedules',
+          JSON.stringify({
+            init_lr: init,
+            warmup_steps: warmupSteps,
+            total_steps: totalSteps,
+            base_mm: 0.996,
+            steps,
+          }),
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as { lr: number[]; mm: number[] };
     let lrError = 0;
     let mmError = 0;
     for (const step of steps) {
@@ -35,15 +53,27 @@ t.test("the default lr and EMA schedules are the authors' adjust_lr and adjust_m
       lrError = Math.max(lrError, Math.abs(lr - theirs.lr[step]!) / theirs.lr[step]!);
       mmError = Math.max(mmError, Math.abs(schedules.emaMomentum(step, { totalSteps }) - theirs.mm[step]!));
     }
-    t.ok(lrError < 1e-12, `warm-up ${warmupSteps}, ${totalSteps} steps: lr max relative difference ${lrError.toExponential(2)}`);
-    t.ok(mmError < 1e-15, `warm-up ${warmupSteps}, ${totalSteps} steps: momentum max difference ${mmError.toExponential(2)}`);
+    t.ok(
+      lrError < 1e-12,
+      `warm-up ${warmupSteps}, ${totalSteps} steps: lr max relative difference ${lrError.toExponential(2)}`,
+    );
+    t.ok(
+      mmError < 1e-15,
+      `warm-up ${warmupSteps}, ${totalSteps} steps: momentum max difference ${mmError.toExponential(2)}`,
+    );
   }
   // With warm-up, their cosine spans all steps, so the last step is above the floor.
   t.ok(schedules.learningRate(1100, schedule) > 1.1 * (peak / 1000), 'ends above lr/1000 with warm-up');
 });
 
 t.test("cosineSpan 'after-warmup': cosine decay from lr to lr/1000 over the steps after warm-up", async (t) => {
-  const schedule = { baseLr: 0.3, globalBatch: 1024, warmupSteps: 100, totalSteps: 1100, cosineSpan: 'after-warmup' as const };
+  const schedule = {
+    baseLr: 0.3,
+    globalBatch: 1024,
+    warmupSteps: 100,
+    totalSteps: 1100,
+    cosineSpan: 'after-warmup' as const,
+  };
   t.ok(Math.abs(schedules.learningRate(600, schedule) - (peak + peak / 1000) / 2) < 1e-12, 'midpoint of the decay');
   t.ok(Math.abs(schedules.learningRate(1100, schedule) - peak / 1000) < 1e-15, 'the floor at the last step');
   t.ok(Math.abs(schedules.learningRate(5000, schedule) - peak / 1000) < 1e-15, 'stays at the floor');

@@ -101,12 +101,17 @@ t.test('CUDA: round trip through the GPU for every dtype, non-contiguous include
     const data = make(24);
     const gpu = await Tensor.fromArray(data, [2, 3, 4]).to('cuda');
     t.equal(gpu.device, 'cuda:0', dtype);
-    t.same(Array.from((await gpu.toArray()) as ArrayLike<number | bigint>), Array.from(data as ArrayLike<number | bigint>));
+    t.same(
+      Array.from((await gpu.toArray()) as ArrayLike<number | bigint>),
+      Array.from(data as ArrayLike<number | bigint>),
+    );
     const view = gpu.transpose(0, 2);
     const back = await view.to('cpu');
     t.equal(back.device, 'cpu');
-    t.same(Array.from((await back.toArray()) as ArrayLike<number | bigint>),
-      Array.from((await Tensor.fromArray(data, [2, 3, 4]).transpose(0, 2).toArray()) as ArrayLike<number | bigint>));
+    t.same(
+      Array.from((await back.toArray()) as ArrayLike<number | bigint>),
+      Array.from((await Tensor.fromArray(data, [2, 3, 4]).transpose(0, 2).toArray()) as ArrayLike<number | bigint>),
+    );
   }
 });
 

@@ -10,5 +10,11 @@ const cfgs = JSON.parse(process.argv[2]);
 for (const cfg of cfgs) {
   const t0 = performance.now();
   const r = await experiments.collapseStudy(images, { seed: 1, ...cfg });
-  console.log(JSON.stringify(cfg), ((performance.now() - t0) / 1000).toFixed(1) + 's', r.embeddingStd.map((x) => x.toFixed(4)).join(' '), 'align', r.alignment.at(-1).toFixed(3));
+  console.log(
+    JSON.stringify(cfg),
+    ((performance.now() - t0) / 1000).toFixed(1) + 's',
+    r.embeddingStd.map((x) => x.toFixed(4)).join(' '),
+    'align',
+    r.alignment.at(-1).toFixed(3),
+  );
 }

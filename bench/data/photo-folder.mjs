@@ -9,8 +9,14 @@ import sharp from 'sharp';
 
 export const skimageDataDir = process.env.MVEB_SKIMAGE_DATA ?? '/usr/lib/python3/dist-packages/skimage/data';
 export const photoClasses = [
-  'astronaut.png', 'chelsea.png', 'coffee.png', 'hubble_deep_field.jpg',
-  'motorcycle_left.png', 'motorcycle_right.png', 'retina.jpg', 'rocket.jpg',
+  'astronaut.png',
+  'chelsea.png',
+  'coffee.png',
+  'hubble_deep_field.jpg',
+  'motorcycle_left.png',
+  'motorcycle_right.png',
+  'retina.jpg',
+  'rocket.jpg',
 ];
 
 // The folder is a fixture: the same seed writes the same files.
@@ -24,7 +30,10 @@ function generator(seed) {
  * files a loader must skip: skimage's real truncated JPEG, a text file named .jpg and an
  * empty .png. With `grayscale`, adds a class of single-channel JPEGs (skimage's camera).
  */
-export async function makePhotoFolder(dir, { perClass = 4, classes = photoClasses.length, seed = 0, corrupt = false, grayscale = false } = {}) {
+export async function makePhotoFolder(
+  dir,
+  { perClass = 4, classes = photoClasses.length, seed = 0, corrupt = false, grayscale = false } = {},
+) {
   const random = generator(seed);
   const sources = photoClasses.slice(0, classes).map((name) => ({ name, path: join(skimageDataDir, name) }));
   if (grayscale) sources.push({ name: 'camera.png', path: join(skimageDataDir, 'camera.png') });
@@ -41,7 +50,9 @@ export async function makePhotoFolder(dir, { perClass = 4, classes = photoClasse
       const scaledHeight = Math.ceil(height * scale);
       const left = Math.floor(random() * (scaledWidth - outWidth + 1));
       const top = Math.floor(random() * (scaledHeight - outHeight + 1));
-      let image = sharp(path).resize(scaledWidth, scaledHeight).extract({ left, top, width: outWidth, height: outHeight });
+      let image = sharp(path)
+        .resize(scaledWidth, scaledHeight)
+        .extract({ left, top, width: outWidth, height: outHeight });
       if (name === 'camera.png') image = image.toColourspace('b-w');
       await image.jpeg({ quality: 90 }).toFile(join(classDir, `${String(i).padStart(5, '0')}.jpg`));
     }

@@ -36,7 +36,14 @@ if (args.child) {
   const { DataLoader, ImageFolder } = await import('../../dist/entries/data.js');
   await setNumThreads(workers);
   const dataset = await ImageFolder.open(args.folder, { cacheDir: false });
-  const loader = new DataLoader({ dataset, batchSize: batch, workers, seed: 0, device: args.device, resizer: args.resizer });
+  const loader = new DataLoader({
+    dataset,
+    batchSize: batch,
+    workers,
+    seed: 0,
+    device: args.device,
+    resizer: args.resizer,
+  });
   const total = Math.min(loader.batchesPerEpoch, Math.floor(images / batch));
   const start = performance.now();
   let first;
@@ -50,16 +57,30 @@ if (args.child) {
   }
   const end = performance.now();
   await loader.close();
-  console.log(JSON.stringify({
-    impl: 'mveb-torch', device: args.device, resizer: args.resizer, workers, batch, images: seen, steadyImages: seen - first.seen, steadySeconds: (end - first.at) / 1000,
-    totalSeconds: (end - start) / 1000, imagesPerSecond: (seen - first.seen) / ((end - first.at) / 1000), views: shapes,
-  }));
+  console.log(
+    JSON.stringify({
+      impl: 'mveb-torch',
+      device: args.device,
+      resizer: args.resizer,
+      workers,
+      batch,
+      images: seen,
+      steadyImages: seen - first.seen,
+      steadySeconds: (end - first.at) / 1000,
+      totalSeconds: (end - start) / 1000,
+      imagesPerSecond: (seen - first.seen) / ((end - first.at) / 1000),
+      views: shapes,
+    }),
+  );
   process.exit(0);
 }
 
 const perClass = Math.ceil(images / photoClasses.length);
-if (!existsSync(args.folder) || readdirSync(args.folder).length < photoClasses.length ||
-    readdirSync(join(args.folder, readdirSync(args.folder)[0])).length < perClass) {
+if (
+  !existsSync(args.folder) ||
+  readdirSync(args.folder).length < photoClasses.length ||
+  readdirSync(join(args.folder, readdirSync(args.folder)[0])).length < perClass
+) {
   mkdirSync(args.folder, { recursive: true });
   process.stderr.write(`writing ${perClass * photoClasses.length} JPEGs to ${args.folder}\n`);
   await makePhotoFolder(args.folder, { perClass, seed: 1 });
@@ -68,28 +89,77 @@ if (!existsSync(args.folder) || readdirSync(args.folder).length < photoClasses.l
 const cores = `0-${workers - 1}`;
 const pinned = spawnSync('taskset', ['-c', cores, 'true']).status === 0 ? ['taskset', '-c', cores] : [];
 const run = (command, argv, env = {}) =>
-  JSON.parse(execFileSync(pinned[0] ?? command, [...pinned.slice(1), ...(pinned.length ? [command] : []), ...argv], {
-    encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24,
-  }).trim().split('\n').pop());
+  JSON.parse(
+    execFileSync(pinned[0] ?? command, [...pinned.slice(1), ...(pinned.length ? [command] : []), ...argv], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      maxBuffer: 1 << 24,
+    })
+      .trim()
+      .split('\n')
+      .pop(),
+  );
 
-console.log(JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model, pinnedTo: pinned.length ? cores : 'not pinned (no taskset)' } }));
+console.log(
+  JSON.stringify({
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      pinnedTo: pinned.length ? cores : 'not pinned (no taskset)',
+    },
+  }),
+);
 // sharp runs on libuv's pool: give it one thread per core, as the CLI does.
-const ours = run(process.execPath, [fileURLToPath(import.meta.url), '--child', '--images', String(images), '--workers', String(workers),
-  '--batch', String(batch), '--folder', args.folder, '--device', args.device, '--resizer', args.resizer], { UV_THREADPOOL_SIZE: String(Math.max(4, workers)) });
+const ours = run(
+  process.execPath,
+  [
+    fileURLToPath(import.meta.url),
+    '--child',
+    '--images',
+    String(images),
+    '--workers',
+    String(workers),
+    '--batch',
+    String(batch),
+    '--folder',
+    args.folder,
+    '--device',
+    args.device,
+    '--resizer',
+    args.resizer,
+  ],
+  { UV_THREADPOOL_SIZE: String(Math.max(4, workers)) },
+);
 console.log(JSON.stringify(ours));
-const reference = run(args.python, [join(here, '..', 'reference', 'dino_data.py'), '--data', args.folder, '--workers', String(workers),
-  '--batch', String(batch), '--images', String(images)]);
+const reference = run(args.python, [
+  join(here, '..', 'reference', 'dino_data.py'),
+  '--data',
+  args.folder,
+  '--workers',
+  String(workers),
+  '--batch',
+  String(batch),
+  '--images',
+  String(images),
+]);
 console.log(JSON.stringify(reference));
 const ratio = ours.imagesPerSecond / reference.imagesPerSecond;
 // With --device cuda our photometric augmentation runs on the GPU while torchvision's stays on its
 // CPU workers: the devices differ, so no per-core figure is claimed for that case.
 const sameDevices = args.device === 'cpu';
-const where = (r) => (r.impl === 'mveb-torch' && !sameDevices ? `${workers} CPU cores + ${args.device} (photometric)` : `${workers} CPU cores`);
+const where = (r) =>
+  r.impl === 'mveb-torch' && !sameDevices
+    ? `${workers} CPU cores + ${args.device} (photometric)`
+    : `${workers} CPU cores`;
 console.log(`\n| pipeline | devices | images/s |${sameDevices ? ' images/s per core |' : ''}`);
 console.log(`|---|---|---|${sameDevices ? '---|' : ''}`);
 for (const r of [ours, reference]) {
-  console.log(`| ${r.impl} | ${where(r)} | ${r.imagesPerSecond.toFixed(1)} |${sameDevices ? ` ${(r.imagesPerSecond / workers).toFixed(1)} |` : ''}`);
+  console.log(
+    `| ${r.impl} | ${where(r)} | ${r.imagesPerSecond.toFixed(1)} |${sameDevices ? ` ${(r.imagesPerSecond / workers).toFixed(1)} |` : ''}`,
+  );
 }
-console.log(sameDevices
-  ? `\nmveb-torch / torchvision, same cores: ${ratio.toFixed(2)}×`
-  : `\nmveb-torch (augmenting on ${args.device}) / torchvision (augmenting on the CPU): ${ratio.toFixed(2)}× — not a per-core comparison`);
+console.log(
+  sameDevices
+    ? `\nmveb-torch / torchvision, same cores: ${ratio.toFixed(2)}×`
+    : `\nmveb-torch (augmenting on ${args.device}) / torchvision (augmenting on the CPU): ${ratio.toFixed(2)}× — not a per-core comparison`,
+);

@@ -30,14 +30,35 @@ const gradientBytes = model.parameterCount({ part: 'online' }) * 4;
 function run(name, extra) {
   const output = mkdtempSync(join(tmpdir(), 'mveb-bench-dp-'));
   try {
-    const lines = execFileSync(process.execPath, [join(root, 'bin', 'mveb-torch.js'), 'train', '--preset', 'demo', '--knn-every', '0',
-      '--max-steps', String(steps), '--log-every', '1', '--output', output, '--json', ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 })
-      .trim().split('\n').map((l) => JSON.parse(l));
+    const lines = execFileSync(
+      process.execPath,
+      [
+        join(root, 'bin', 'mveb-torch.js'),
+        'train',
+        '--preset',
+        'demo',
+        '--knn-every',
+        '0',
+        '--max-steps',
+        String(steps),
+        '--log-every',
+        '1',
+        '--output',
+        output,
+        '--json',
+        ...extra,
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    )
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const stepEvents = lines.filter((e) => e.type === 'step');
     const timed = stepEvents.slice(warmup);
     const [from, to] = [stepEvents[warmup - 1], stepEvents.at(-1)];
     const result = {
-      config: name, steps: stepEvents.length,
+      config: name,
+      steps: stepEvents.length,
       imagesPerSecond: (to.epochImages - from.epochImages) / (to.epochSeconds - from.epochSeconds),
       medianStepSeconds: median(timed.map((e) => e.seconds)),
       medianExposedCommunicationSeconds: median(timed.map((e) => e.exposedCommunicationSeconds)),
@@ -50,16 +71,42 @@ function run(name, extra) {
   }
 }
 
-console.log(JSON.stringify({ machine: { cpus: cpus().length, model: cpus()[0]?.model }, steps, warmup, processes, gradientBytes }));
+console.log(
+  JSON.stringify({
+    machine: { cpus: cpus().length, model: cpus()[0]?.model },
+    steps,
+    warmup,
+    processes,
+    gradientBytes,
+  }),
+);
 const per = Math.max(1, Math.floor(cores / processes));
 const results = [
   run(`1 process × ${cores} threads`, ['--threads', String(cores), '--workers', String(cores)]),
   run(`${processes} processes × ${per} thread(s), buckets 1 + 25 MiB`, ['--nproc-per-node', String(processes)]),
-  run(`${processes} processes, buckets 0.25 + 1 MiB`, ['--nproc-per-node', String(processes), '--bucket-first-mb', '0.25', '--bucket-cap-mb', '1']),
-  run(`${processes} processes, one bucket (no overlap)`, ['--nproc-per-node', String(processes), '--bucket-first-mb', '1000', '--bucket-cap-mb', '1000']),
+  run(`${processes} processes, buckets 0.25 + 1 MiB`, [
+    '--nproc-per-node',
+    String(processes),
+    '--bucket-first-mb',
+    '0.25',
+    '--bucket-cap-mb',
+    '1',
+  ]),
+  run(`${processes} processes, one bucket (no overlap)`, [
+    '--nproc-per-node',
+    String(processes),
+    '--bucket-first-mb',
+    '1000',
+    '--bucket-cap-mb',
+    '1000',
+  ]),
 ];
-console.log('\n| configuration | images/s | vs 1 process | median step (s) | median exposed all-reduce (ms) |\n|---|---|---|---|---|');
+console.log(
+  '\n| configuration | images/s | vs 1 process | median step (s) | median exposed all-reduce (ms) |\n|---|---|---|---|---|',
+);
 for (const r of results) {
-  console.log(`| ${r.config} | ${r.imagesPerSecond.toFixed(1)} | ${(r.imagesPerSecond / results[0].imagesPerSecond).toFixed(2)}× | ` +
-    `${r.medianStepSeconds.toFixed(3)} | ${(r.medianExposedCommunicationSeconds * 1000).toFixed(1)} |`);
+  console.log(
+    `| ${r.config} | ${r.imagesPerSecond.toFixed(1)} | ${(r.imagesPerSecond / results[0].imagesPerSecond).toFixed(2)}× | ` +
+      `${r.medianStepSeconds.toFixed(3)} | ${(r.medianExposedCommunicationSeconds * 1000).toFixed(1)} |`,
+  );
 }

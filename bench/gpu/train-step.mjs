@@ -29,12 +29,22 @@ const sizes = [224, 224, ...new Array(localCrops).fill(96)];
 const cuda = args.device.startsWith('cuda');
 
 async function ours() {
-  const model = createModel({ arch: 'resnet50', precision: cuda ? 'bf16' : 'fp32', projector: { hidden: 2048, out: 2048 } });
+  const model = createModel({
+    arch: 'resnet50',
+    precision: cuda ? 'bf16' : 'fp32',
+    projector: { hidden: 2048, out: 2048 },
+  });
   await model.to(args.device);
   await model.train();
-  const core = new TrainingCore(model, { optimizer: 'lars', momentum: 0.9, weightDecay: 1e-6, trustCoefficient: 0.001 });
+  const core = new TrainingCore(model, {
+    optimizer: 'lars',
+    momentum: 0.9,
+    weightDecay: 1e-6,
+    trustCoefficient: 0.001,
+  });
   const views = [];
-  for (const [i, size] of sizes.entries()) views.push(await (await Tensor.randn([batch, 3, size, size], { seed: i })).to(args.device));
+  for (const [i, size] of sizes.entries())
+    views.push(await (await Tensor.randn([batch, 3, size, size], { seed: i })).to(args.device));
   const options = { lr: (0.4 * batch) / 256, emaMomentum: 0.996, beta: 0.01 };
   let last;
   for (let i = 0; i < warmup; i++) await core.step(views, options);
@@ -42,18 +52,56 @@ async function ours() {
   // Each step returns its statistics (loss, gradient norm): a device sync per step, as the reference's loss.item().
   for (let i = 0; i < steps; i++) last = await core.step(views, options);
   const seconds = (performance.now() - started) / 1000;
-  return { impl: 'mveb-torch', device: args.device, batch, views: sizes, amp: cuda ? 'bf16' : 'none', channelsLast: cuda,
-    timedSteps: steps, seconds, imagesPerSecond: (steps * batch) / seconds, lastLoss: last.loss };
+  return {
+    impl: 'mveb-torch',
+    device: args.device,
+    batch,
+    views: sizes,
+    amp: cuda ? 'bf16' : 'none',
+    channelsLast: cuda,
+    timedSteps: steps,
+    seconds,
+    imagesPerSecond: (steps * batch) / seconds,
+    lastLoss: last.loss,
+  };
 }
 
 const report = info();
-console.log(JSON.stringify({ machine: { libtorch: report.libtorch.version, devices: report.cudaDevices, threads: report.threads } }));
+console.log(
+  JSON.stringify({
+    machine: { libtorch: report.libtorch.version, devices: report.cudaDevices, threads: report.threads },
+  }),
+);
 const mine = await ours();
 console.log(JSON.stringify(mine));
-const reference = JSON.parse(execFileSync(args.python, [join(here, '..', 'reference', 'mveb_step.py'), '--device', args.device,
-  '--batch', String(batch), '--steps', String(steps), '--warmup', String(warmup), '--local-crops', String(localCrops),
-  '--amp', cuda ? 'bf16' : 'none', ...(cuda ? ['--channels-last'] : [])], { encoding: 'utf8' }).trim().split('\n').at(-1));
+const reference = JSON.parse(
+  execFileSync(
+    args.python,
+    [
+      join(here, '..', 'reference', 'mveb_step.py'),
+      '--device',
+      args.device,
+      '--batch',
+      String(batch),
+      '--steps',
+      String(steps),
+      '--warmup',
+      String(warmup),
+      '--local-crops',
+      String(localCrops),
+      '--amp',
+      cuda ? 'bf16' : 'none',
+      ...(cuda ? ['--channels-last'] : []),
+    ],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .at(-1),
+);
 console.log(JSON.stringify(reference));
 console.log(JSON.stringify({ ratio: mine.imagesPerSecond / reference.imagesPerSecond, target: 1.15 }));
-console.log(`\nResNet-50, ${sizes.join(' + ')} px, batch ${batch}, ${args.device}: ours ${mine.imagesPerSecond.toFixed(1)} images/s, ` +
-  `PyTorch ${reference.imagesPerSecond.toFixed(1)} images/s, ratio ${(mine.imagesPerSecond / reference.imagesPerSecond).toFixed(3)}`);
+console.log(
+  `\nResNet-50, ${sizes.join(' + ')} px, batch ${batch}, ${args.device}: ours ${mine.imagesPerSecond.toFixed(1)} images/s, ` +
+    `PyTorch ${reference.imagesPerSecond.toFixed(1)} images/s, ratio ${(mine.imagesPerSecond / reference.imagesPerSecond).toFixed(3)}`,
+);

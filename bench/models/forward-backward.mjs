@@ -30,7 +30,9 @@ const { values: args } = parseArgs({
 const [batch, size, threads, repeats] = [args.batch, args.size, args.threads, args.repeats].map(Number);
 await setNumThreads(threads);
 const report = info();
-console.log(JSON.stringify({ machine: { libtorch: report.libtorch.version, threads: report.threads, blas: report.blas } }));
+console.log(
+  JSON.stringify({ machine: { libtorch: report.libtorch.version, threads: report.threads, blas: report.blas } }),
+);
 
 const ours = {};
 for (const arch of args.archs.split(',')) {
@@ -45,22 +47,56 @@ for (const arch of args.archs.split(',')) {
     if (i > 0) samples.push(performance.now() - start);
   }
   samples.sort((a, b) => a - b);
-  ours[arch] = { impl: 'mveb-torch', arch, batch, size, threads, device: args.device, minMs: samples[0], medianMs: samples[Math.floor(samples.length / 2)], samplesMs: samples, cpuCache: info().cpuCache.installed };
+  ours[arch] = {
+    impl: 'mveb-torch',
+    arch,
+    batch,
+    size,
+    threads,
+    device: args.device,
+    minMs: samples[0],
+    medianMs: samples[Math.floor(samples.length / 2)],
+    samplesMs: samples,
+    cpuCache: info().cpuCache.installed,
+  };
   console.log(JSON.stringify(ours[arch]));
 }
 
 const reference = join(dirname(fileURLToPath(import.meta.url)), '..', 'reference', 'forward_backward.py');
-const pythonOut = execFileSync(args.python, [reference, '--archs', args.archs, '--batch', String(batch), '--size', String(size),
-  '--threads', String(threads), '--repeats', String(repeats), '--device', args.device,
-  ...(args.device.startsWith('cuda') ? ['--amp', 'bf16', '--channels-last'] : [])], { encoding: 'utf8' });
+const pythonOut = execFileSync(
+  args.python,
+  [
+    reference,
+    '--archs',
+    args.archs,
+    '--batch',
+    String(batch),
+    '--size',
+    String(size),
+    '--threads',
+    String(threads),
+    '--repeats',
+    String(repeats),
+    '--device',
+    args.device,
+    ...(args.device.startsWith('cuda') ? ['--amp', 'bf16', '--channels-last'] : []),
+  ],
+  { encoding: 'utf8' },
+);
 console.log(pythonOut.trim());
-console.log(`\n${repeats} repeats each after one warm-up; mveb-torch with the caching CPU allocator: ${ours[Object.keys(ours)[0]].cpuCache}`);
-console.log('| arch | batch | size | threads | mveb-torch min / median ms | PyTorch min / median ms | ratio of mins | ratio of medians |');
+console.log(
+  `\n${repeats} repeats each after one warm-up; mveb-torch with the caching CPU allocator: ${ours[Object.keys(ours)[0]].cpuCache}`,
+);
+console.log(
+  '| arch | batch | size | threads | mveb-torch min / median ms | PyTorch min / median ms | ratio of mins | ratio of medians |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const line of pythonOut.trim().split('\n')) {
   const python = JSON.parse(line);
   const mine = ours[python.arch];
   const pyMin = Math.min(...python.samplesMs);
-  console.log(`| ${python.arch} | ${batch} | ${size} | ${threads} | ${mine.minMs.toFixed(0)} / ${mine.medianMs.toFixed(0)} | ` +
-    `${pyMin.toFixed(0)} / ${python.medianMs.toFixed(0)} | ${(mine.minMs / pyMin).toFixed(3)} | ${(mine.medianMs / python.medianMs).toFixed(3)} |`);
+  console.log(
+    `| ${python.arch} | ${batch} | ${size} | ${threads} | ${mine.minMs.toFixed(0)} / ${mine.medianMs.toFixed(0)} | ` +
+      `${pyMin.toFixed(0)} / ${python.medianMs.toFixed(0)} | ${(mine.minMs / pyMin).toFixed(3)} | ${(mine.medianMs / python.medianMs).toFixed(3)} |`,
+  );
 }

@@ -37,7 +37,9 @@ function checkWritable(dir: string): void {
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new InputError(`mveb-torch build: cannot write the addon into ${dir} (permission denied); run it as the user who installed mveb-torch.`);
+    throw new InputError(
+      `mveb-torch build: cannot write the addon into ${dir} (permission denied); run it as the user who installed mveb-torch.`,
+    );
   }
 }
 
@@ -57,7 +59,8 @@ function run(command: string, args: string[]): Promise<number> {
 }
 
 export async function buildAddon({ jobs, log = () => {} }: BuildOptions): Promise<BuildResult> {
-  if (!Number.isInteger(jobs) || jobs < 1) throw new InputError(`mveb-torch build: --jobs must be a whole number ≥ 1, got ${jobs}`);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new InputError(`mveb-torch build: --jobs must be a whole number ≥ 1, got ${jobs}`);
   let libtorch: LibTorchLocation;
   try {
     libtorch = findLibTorch();
@@ -76,9 +79,25 @@ export async function buildAddon({ jobs, log = () => {} }: BuildOptions): Promis
     log(`mveb-torch build: ${out} was built for the LibTorch in ${previous}; starting afresh`);
     rmSync(out, { recursive: true, force: true });
   }
-  const cmakeJs = join(dirname(createRequire(join(packageRoot, 'package.json')).resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+  const cmakeJs = join(
+    dirname(createRequire(join(packageRoot, 'package.json')).resolve('cmake-js/package.json')),
+    'bin',
+    'cmake-js',
+  );
   const started = process.hrtime.bigint();
-  const status = await run(process.execPath, [cmakeJs, 'compile', '--directory', packageRoot, '--out', out, '--parallel', String(jobs)]);
-  if (status !== 0) throw new NativeAddonError(`mveb-torch build: the compile failed (exit ${status}); the compiler's output is above.`);
+  const status = await run(process.execPath, [
+    cmakeJs,
+    'compile',
+    '--directory',
+    packageRoot,
+    '--out',
+    out,
+    '--parallel',
+    String(jobs),
+  ]);
+  if (status !== 0)
+    throw new NativeAddonError(
+      `mveb-torch build: the compile failed (exit ${status}); the compiler's output is above.`,
+    );
   return { path, libtorch, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }

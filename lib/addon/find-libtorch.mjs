@@ -50,7 +50,8 @@ function fromEnvironment() {
   }
   if (process.env.LIBTORCH) {
     const dir = torchConfigIn(join(process.env.LIBTORCH, 'share', 'cmake', 'Torch'));
-    if (!dir) throw new LibTorchNotFound(`LIBTORCH=${process.env.LIBTORCH} has no share/cmake/Torch/TorchConfig.cmake.`);
+    if (!dir)
+      throw new LibTorchNotFound(`LIBTORCH=${process.env.LIBTORCH} has no share/cmake/Torch/TorchConfig.cmake.`);
     return { cmakeDir: dir, source: 'LIBTORCH' };
   }
   return null;
@@ -163,7 +164,9 @@ export function cudaArchitectures(info) {
   try {
     // _cuda_getArchFlags answers without a GPU (torch.cuda.get_arch_list() needs one); it imports torch (~2 s).
     flags = execFileSync(info.python, ['-c', 'import torch; print(torch._C._cuda_getArchFlags() or "")'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 120_000,
     });
   } catch {
     return null;
@@ -215,7 +218,10 @@ function main(argv) {
     const gyp = {
       include_dirs: info.includeDirs.join(' '),
       lib_dir: info.libDir,
-      defines: [`_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`, ...(info.gloo ? ['USE_C10D_GLOO', 'MVEB_WITH_GLOO'] : [])].join(' '),
+      defines: [
+        `_GLIBCXX_USE_CXX11_ABI=${info.cxx11Abi}`,
+        ...(info.gloo ? ['USE_C10D_GLOO', 'MVEB_WITH_GLOO'] : []),
+      ].join(' '),
       cxx_std: `-std=c++${info.cxxStandard}`,
     };
     if (!(field in gyp)) throw new Error(`unknown --gyp field ${field}`);

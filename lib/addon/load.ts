@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { findLibTorch, LibTorchNotFound } from './find-libtorch.mjs';
 import { NativeAddonError } from '../errors.js';
 import { PREBUILD_SCOPE, readManifest } from './manifest.js';
-import { choosePrebuild, installedSummary, WAYS_OUT, type FoundLibTorch, type Machine, type Prebuild } from './select.js';
+import {
+  choosePrebuild,
+  installedSummary,
+  WAYS_OUT,
+  type FoundLibTorch,
+  type Machine,
+  type Prebuild,
+} from './select.js';
 
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -75,14 +82,19 @@ const LOCAL_ADVICE =
 const LIBTORCH_LIBRARIES = ['libc10.so', 'libtorch_cpu.so', 'libc10_cuda.so', 'libtorch_cuda.so', 'libtorch.so'];
 
 function loadPrebuild<T>(prebuild: Prebuild, libtorch: FoundLibTorch): T {
-  const { preload } = requireAddon<{ preload(path: string): void }>(join(prebuild.dir, prebuild.manifest.preload), WAYS_OUT);
+  const { preload } = requireAddon<{ preload(path: string): void }>(
+    join(prebuild.dir, prebuild.manifest.preload),
+    WAYS_OUT,
+  );
   for (const library of LIBTORCH_LIBRARIES) {
     const path = join(libtorch.libDir, library);
     if (!existsSync(path)) continue;
     try {
       preload(path);
     } catch (err) {
-      throw new NativeAddonError(`mveb-torch: cannot open ${path} of the LibTorch found (${(err as Error).message}). ${WAYS_OUT}`);
+      throw new NativeAddonError(
+        `mveb-torch: cannot open ${path} of the LibTorch found (${(err as Error).message}). ${WAYS_OUT}`,
+      );
     }
   }
   return requireAddon<T>(join(prebuild.dir, prebuild.manifest.addon), WAYS_OUT);
@@ -98,12 +110,18 @@ export function loadAddon<T>(): { addon: T; origin: AddonOrigin } {
           "Point it at a built mveb_native.node, or unset it to use the package's own.",
       );
     }
-    return { addon: requireAddon<T>(path, LOCAL_ADVICE), origin: { kind: 'env', path, package: null, reason: 'MVEB_ADDON names it' } };
+    return {
+      addon: requireAddon<T>(path, LOCAL_ADVICE),
+      origin: { kind: 'env', path, package: null, reason: 'MVEB_ADDON names it' },
+    };
   }
   const local = localBuilds().find((p) => existsSync(p));
   if (local) {
     const reason = 'a local build (a checkout, or `mveb-torch build`), preferred to prebuilds';
-    return { addon: requireAddon<T>(local, LOCAL_ADVICE), origin: { kind: 'local', path: local, package: null, reason } };
+    return {
+      addon: requireAddon<T>(local, LOCAL_ADVICE),
+      origin: { kind: 'local', path: local, package: null, reason },
+    };
   }
   const machine = thisMachine();
   const prebuilds = installedPrebuilds();
@@ -119,6 +137,11 @@ export function loadAddon<T>(): { addon: T; origin: AddonOrigin } {
   const { name, version, addon } = choice.prebuild.manifest;
   return {
     addon: loadPrebuild<T>(choice.prebuild, libtorch),
-    origin: { kind: 'prebuilt', path: join(choice.prebuild.dir, addon), package: `${name}@${version}`, reason: choice.reason },
+    origin: {
+      kind: 'prebuilt',
+      path: join(choice.prebuild.dir, addon),
+      package: `${name}@${version}`,
+      reason: choice.reason,
+    },
   };
 }

@@ -35,7 +35,11 @@ export function register(yargs: Argv): Argv {
         .option('batch-size', { type: 'number', default: 64, describe: 'Images per batch' })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'View worker threads' })
         .option('epochs', { type: 'number', default: 1 })
-        .option('max-batches', { type: 'number', default: 0, describe: 'Stop each epoch after this many batches (0: all)' })
+        .option('max-batches', {
+          type: 'number',
+          default: 0,
+          describe: 'Stop each epoch after this many batches (0: all)',
+        })
         .option('global-size', { type: 'number', default: 224 })
         .option('local-size', { type: 'number', default: 96 })
         .option('local-crops', { type: 'number', default: 6 })
@@ -45,14 +49,26 @@ export function register(yargs: Argv): Argv {
     async (args: ArgumentsCamelCase<DataArgs>) => {
       await setNumThreads(args.workers);
       const dataset = await openDataset(args.data);
-      const views = multiCropViews({ globalSize: args.globalSize, localSize: args.localSize, localCrops: args.localCrops });
+      const views = multiCropViews({
+        globalSize: args.globalSize,
+        localSize: args.localSize,
+        localCrops: args.localCrops,
+      });
       const loader = new DataLoader({
-        dataset, batchSize: args.batchSize, views, workers: args.workers, seed: args.seed, device: args.device, dropLast: false,
+        dataset,
+        batchSize: args.batchSize,
+        views,
+        workers: args.workers,
+        seed: args.seed,
+        device: args.device,
+        dropLast: false,
       });
       if (!args.json) {
-        process.stdout.write(`${dataset.description}: ${dataset.length} images` +
-          (dataset.classes.length ? ` in ${dataset.classes.length} classes` : '') +
-          `; ${views.length} views per image, ${args.workers} workers\n`);
+        process.stdout.write(
+          `${dataset.description}: ${dataset.length} images` +
+            (dataset.classes.length ? ` in ${dataset.classes.length} classes` : '') +
+            `; ${views.length} views per image, ${args.workers} workers\n`,
+        );
       }
       try {
         for (let epoch = 0; epoch < args.epochs; epoch++) {
@@ -72,7 +88,9 @@ export function register(yargs: Argv): Argv {
 function report(r: EpochReport, args: DataArgs): void {
   const perSecond = r.images / r.seconds;
   if (args.json) {
-    process.stdout.write(JSON.stringify({ ...r, imagesPerSecond: perSecond, imagesPerSecondPerCore: perSecond / args.workers }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ...r, imagesPerSecond: perSecond, imagesPerSecondPerCore: perSecond / args.workers }) + '\n',
+    );
     return;
   }
   process.stdout.write(

@@ -29,7 +29,8 @@ interface EvalArgs {
 function numberList(text: string | undefined, flag: string): number[] | undefined {
   if (text === undefined) return undefined;
   const values = text.split(',').map((v) => Number(v.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw new InputError(`--${flag} must be positive numbers separated by commas, got '${text}'`);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0))
+    throw new InputError(`--${flag} must be positive numbers separated by commas, got '${text}'`);
   return values;
 }
 
@@ -46,14 +47,37 @@ export function formatEvaluation(r: EvaluateResult): string {
     '',
   ];
   // The kNN headline is k 20, T 0.07 (as DINO reports) only when the grid has that pair.
-  const knn = 'knnHeadline' in r.pretrained ? `kNN (k ${r.pretrained.knnHeadline.k}, T ${r.pretrained.knnHeadline.temperature})` : 'kNN';
+  const knn =
+    'knnHeadline' in r.pretrained
+      ? `kNN (k ${r.pretrained.knnHeadline.k}, T ${r.pretrained.knnHeadline.temperature})`
+      : 'kNN';
   const label: Record<Protocol, string> = { knn, linear: 'linear probe', transfer: 'transfer (L-BFGS)' };
-  lines.push(`${label[r.protocol]}:`, line('  pretrained', r.pretrained), line('  at initialisation', r.baselines.initialisation), line('  raw pixels', r.baselines.rawPixels));
+  lines.push(
+    `${label[r.protocol]}:`,
+    line('  pretrained', r.pretrained),
+    line('  at initialisation', r.baselines.initialisation),
+    line('  raw pixels', r.baselines.rawPixels),
+  );
   if ('knn' in r.pretrained) {
-    lines.push('', 'kNN grid (pretrained):', ...r.pretrained.knn.map((g) => `  k ${String(g.k).padStart(3)}, T ${g.temperature.toFixed(2)}   top-1 ${percent(g.top1)}   top-5 ${percent(g.top5)}`));
+    lines.push(
+      '',
+      'kNN grid (pretrained):',
+      ...r.pretrained.knn.map(
+        (g) =>
+          `  k ${String(g.k).padStart(3)}, T ${g.temperature.toFixed(2)}   top-1 ${percent(g.top1)}   top-5 ${percent(g.top5)}`,
+      ),
+    );
   }
-  if ('linear' in r.pretrained) lines.push('', `chosen on a held-out tenth: lr ${r.pretrained.linear.lr}, weight decay ${r.pretrained.linear.weightDecay}`);
-  if ('transfer' in r.pretrained) lines.push('', `chosen on a held-out fifth: L2 ${r.pretrained.transfer.l2.toExponential(1)}, refit on all training images`);
+  if ('linear' in r.pretrained)
+    lines.push(
+      '',
+      `chosen on a held-out tenth: lr ${r.pretrained.linear.lr}, weight decay ${r.pretrained.linear.weightDecay}`,
+    );
+  if ('transfer' in r.pretrained)
+    lines.push(
+      '',
+      `chosen on a held-out fifth: L2 ${r.pretrained.transfer.l2.toExponential(1)}, refit on all training images`,
+    );
   if (r.cacheHits > 0) lines.push(`(${r.cacheHits} feature set(s) from the cache)`);
   return lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
 }
@@ -83,34 +107,73 @@ export function register(yargs: Argv): Argv {
     (y) =>
       y
         .positional('protocol', { type: 'string', choices: PROTOCOLS, demandOption: true })
-        .positional('weights', { type: 'string', demandOption: true, describe: 'A checkpoint, a run directory or any file inspect knows' })
-        .option('data', { type: 'string', demandOption: true, describe: 'Training images: a folder of class sub-folders, or fashion-mnist' })
-        .option('val', { type: 'string', demandOption: true, describe: 'Images scored: a folder with the same classes, or fashion-mnist:test' })
+        .positional('weights', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A checkpoint, a run directory or any file inspect knows',
+        })
+        .option('data', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Training images: a folder of class sub-folders, or fashion-mnist',
+        })
+        .option('val', {
+          type: 'string',
+          demandOption: true,
+          describe: 'Images scored: a folder with the same classes, or fashion-mnist:test',
+        })
         .option('branch', { type: 'string', choices: ['online', 'target'], default: 'online' })
-        .option('size', { type: 'number', describe: "Side of the evaluation view (default: the run's global crop size, else 224)" })
+        .option('size', {
+          type: 'number',
+          describe: "Side of the evaluation view (default: the run's global crop size, else 224)",
+        })
         .option('device', { type: 'string', describe: "'cpu' (default) or 'cuda[:N]'" })
         .option('workers', { type: 'number', describe: 'Data worker threads (default: one per core)' })
         .option('batch-size', { type: 'number', describe: 'Images per feature batch (default 256)' })
-        .option('baselines', { type: 'boolean', default: true, describe: 'Also score raw pixels and the backbone at initialisation (--no-baselines: not)' })
-        .option('cache', { type: 'boolean', default: true, describe: 'Keep features on disk for the next run (--no-cache: not)' })
-        .option('cache-dir', { type: 'string', describe: 'Where features are kept (default ~/.cache/mveb-torch/features)' })
+        .option('baselines', {
+          type: 'boolean',
+          default: true,
+          describe: 'Also score raw pixels and the backbone at initialisation (--no-baselines: not)',
+        })
+        .option('cache', {
+          type: 'boolean',
+          default: true,
+          describe: 'Keep features on disk for the next run (--no-cache: not)',
+        })
+        .option('cache-dir', {
+          type: 'string',
+          describe: 'Where features are kept (default ~/.cache/mveb-torch/features)',
+        })
         .option('ks', { type: 'string', describe: 'kNN: neighbour counts (default 10,20,100,200)' })
         .option('temperatures', { type: 'string', describe: 'kNN: vote temperatures (default 0.07,0.1)' })
         .option('epochs', { type: 'number', describe: 'linear: epochs of SGD (default 90)' })
-        .option('l2-values', { type: 'number', describe: 'transfer: how many L2 strengths, log-spaced 1e-6…1e5 (default 45, the paper\'s)' })
+        .option('l2-values', {
+          type: 'number',
+          describe: "transfer: how many L2 strengths, log-spaced 1e-6…1e5 (default 45, the paper's)",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (for machines)' })
         .example('$0 eval knn runs/demo --data fashion-mnist --val fashion-mnist:test', 'kNN of the newest checkpoint')
-        .example('$0 eval transfer r50.pth --data ./cars/train --val ./cars/test', 'the paper\'s transfer protocol on a torchvision ResNet-50'),
+        .example(
+          '$0 eval transfer r50.pth --data ./cars/train --val ./cars/test',
+          "the paper's transfer protocol on a torchvision ResNet-50",
+        ),
     async (args: ArgumentsCamelCase<EvalArgs>) => {
       const ks = numberList(args.ks, 'ks');
       const temperatures = numberList(args.temperatures, 'temperatures');
-      if (args.l2Values !== undefined && !(Number.isInteger(args.l2Values) && args.l2Values >= 1)) throw new InputError(`--l2-values must be an integer >= 1, got ${args.l2Values}`);
+      if (args.l2Values !== undefined && !(Number.isInteger(args.l2Values) && args.l2Values >= 1))
+        throw new InputError(`--l2-values must be an integer >= 1, got ${args.l2Values}`);
       const result = await evaluate({
-        protocol: args.protocol as Protocol, weights: args.weights, data: args.data, val: args.val,
-        branch: args.branch as 'online' | 'target', baselines: args.baselines,
+        protocol: args.protocol as Protocol,
+        weights: args.weights,
+        data: args.data,
+        val: args.val,
+        branch: args.branch as 'online' | 'target',
+        baselines: args.baselines,
         cacheDir: args.cache ? (args.cacheDir ?? undefined) : false,
-        ...(args.size !== undefined && { size: args.size }), ...(args.device && { device: args.device }),
-        ...(args.workers !== undefined && { workers: args.workers }), ...(args.batchSize !== undefined && { batchSize: args.batchSize }),
+        ...(args.size !== undefined && { size: args.size }),
+        ...(args.device && { device: args.device }),
+        ...(args.workers !== undefined && { workers: args.workers }),
+        ...(args.batchSize !== undefined && { batchSize: args.batchSize }),
         knn: { ...(ks && { ks }), ...(temperatures && { temperatures }) },
         linear: { ...(args.epochs !== undefined && { epochs: args.epochs }) },
         transfer: { ...(args.l2Values !== undefined && { l2s: logSpace(-6, 5, args.l2Values) }) },

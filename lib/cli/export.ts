@@ -31,15 +31,39 @@ export function register(yargs: Argv): Argv {
     'Write a backbone as torchvision, timm or Detectron2 weights',
     (y) =>
       y
-        .positional('weights', { type: 'string', demandOption: true, describe: 'A checkpoint, a run directory (its newest checkpoint) or any file inspect knows' })
-        .option('format', { type: 'string', choices: EXPORT_FORMATS, demandOption: true, describe: 'torchvision (ResNet .pth), timm (ViT .pth), detectron2 (ResNet .pkl)' })
-        .option('out', { type: 'string', describe: 'The file to write (default: beside the checkpoint, <name>.<format>.pth|pkl)' })
-        .option('branch', { type: 'string', choices: ['online', 'target'], default: 'online', describe: 'Which branch: the online one or the EMA target' })
-        .option('with-projector', { type: 'boolean', default: false, describe: 'Also write the projector, as projector.* (torchvision, timm)' })
+        .positional('weights', {
+          type: 'string',
+          demandOption: true,
+          describe: 'A checkpoint, a run directory (its newest checkpoint) or any file inspect knows',
+        })
+        .option('format', {
+          type: 'string',
+          choices: EXPORT_FORMATS,
+          demandOption: true,
+          describe: 'torchvision (ResNet .pth), timm (ViT .pth), detectron2 (ResNet .pkl)',
+        })
+        .option('out', {
+          type: 'string',
+          describe: 'The file to write (default: beside the checkpoint, <name>.<format>.pth|pkl)',
+        })
+        .option('branch', {
+          type: 'string',
+          choices: ['online', 'target'],
+          default: 'online',
+          describe: 'Which branch: the online one or the EMA target',
+        })
+        .option('with-projector', {
+          type: 'boolean',
+          default: false,
+          describe: 'Also write the projector, as projector.* (torchvision, timm)',
+        })
         .option('force', { type: 'boolean', default: false, describe: 'Replace --out if it exists' })
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (for machines)' })
         .example('$0 export runs/my-run --format detectron2 --out r50.pkl', 'the newest checkpoint, for Detectron2')
-        .example('$0 export checkpoint_199.pth.tar --format torchvision', "the MVEB authors' checkpoint, for torchvision"),
+        .example(
+          '$0 export checkpoint_199.pth.tar --format torchvision',
+          "the MVEB authors' checkpoint, for torchvision",
+        ),
     async (args: ArgumentsCamelCase<ExportArgs>) => {
       const result = await exportWeights(args.weights, {
         format: args.format as ExportFormat,

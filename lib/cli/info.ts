@@ -11,7 +11,9 @@ export function formatInfo(report: InfoReport): string {
     `build          ${report.build.flavour}, ${report.build.device.toUpperCase()} (${report.build.addon})`,
     `addon          ${report.build.origin.reason}`,
     `CUDA           ${report.cuda ? 'available' : 'not available'}` +
-      (report.cudaCompiled ? ` (built with CUDA runtime ${cudaVersion(report.cudaRuntimeVersion)}${report.cuda ? '' : '; no CUDA device is visible'})` : ' (CPU-only build)'),
+      (report.cudaCompiled
+        ? ` (built with CUDA runtime ${cudaVersion(report.cudaRuntimeVersion)}${report.cuda ? '' : '; no CUDA device is visible'})`
+        : ' (CPU-only build)'),
   ];
   for (const device of report.cudaDevices) {
     lines.push(
@@ -39,7 +41,8 @@ function cudaVersion(runtime: number | null): string {
 /** 'gloo', or what is missing and why: pip's torch wheels ship no Gloo headers. */
 function dataParallel(backends: string[]): string {
   if (backends.includes('gloo')) return backends.join(', ');
-  const noGloo = "no Gloo in this build, so none on CPU (pip's torch wheels ship no Gloo headers; Debian's LibTorch has them)";
+  const noGloo =
+    "no Gloo in this build, so none on CPU (pip's torch wheels ship no Gloo headers; Debian's LibTorch has them)";
   return backends.length ? `${backends.join(', ')} (CUDA); ${noGloo}` : `none: ${noGloo}`;
 }
 

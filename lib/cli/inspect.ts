@@ -8,7 +8,11 @@ export function register(yargs: Argv): Argv {
     'Say what a weights file is: format, architecture, branches, parameters, epoch and step',
     (y) =>
       y
-        .positional('weights', { type: 'string', demandOption: true, describe: 'A checkpoint, a run directory, a torchvision/timm state dict, the MVEB authors\' checkpoint' })
+        .positional('weights', {
+          type: 'string',
+          demandOption: true,
+          describe: "A checkpoint, a run directory, a torchvision/timm state dict, the MVEB authors' checkpoint",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (for machines)' }),
     async (args: ArgumentsCamelCase<{ weights: string; json: boolean }>) => {
       const summary = await inspectWeights(args.weights);

@@ -13,8 +13,18 @@ import { register as registerReport } from './report.js';
 import { register as registerTrain } from './train.js';
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const commands = [registerInfo, registerData, registerTrain, registerEval, registerReport, registerExport, registerInspect, registerBuild];
-  const cli = commands.reduce((y, register) => register(y), yargs(argv).scriptName('mveb-torch'))
+  const commands = [
+    registerInfo,
+    registerData,
+    registerTrain,
+    registerEval,
+    registerReport,
+    registerExport,
+    registerInspect,
+    registerBuild,
+  ];
+  const cli = commands
+    .reduce((y, register) => register(y), yargs(argv).scriptName('mveb-torch'))
     .demandCommand(1, 'Name a command (see --help).')
     .strict()
     .help()

@@ -50,8 +50,12 @@ export class ProgressPrinter {
           );
           const init = event.initializedFrom;
           if (init) {
-            this.line(`initialised from ${init.path} (${init.format}): ${init.loaded.join(', ')}` +
-              (init.ignored.length ? `; not used: ${init.ignored.slice(0, 6).join(', ')}${init.ignored.length > 6 ? ', …' : ''}` : ''));
+            this.line(
+              `initialised from ${init.path} (${init.format}): ${init.loaded.join(', ')}` +
+                (init.ignored.length
+                  ? `; not used: ${init.ignored.slice(0, 6).join(', ')}${init.ignored.length > 6 ? ', …' : ''}`
+                  : ''),
+            );
           }
         }
         break;
@@ -79,18 +83,26 @@ export class ProgressPrinter {
           const health = event.health
             ? `, embedding std ${event.health.stdMean.toExponential(2)}, effective rank ${event.health.effectiveRank.toFixed(1)}`
             : '';
-          this.line(`epoch ${event.epoch + 1}: mean loss ${event.meanLoss.toFixed(4)}, ${event.imagesPerSecond.toFixed(1)} img/s, ` +
-            `${event.skippedSteps} steps skipped${health}`);
+          this.line(
+            `epoch ${event.epoch + 1}: mean loss ${event.meanLoss.toFixed(4)}, ${event.imagesPerSecond.toFixed(1)} img/s, ` +
+              `${event.skippedSteps} steps skipped${health}`,
+          );
         }
         break;
       case 'knn':
       case 'linear':
-        if (!this.mode.quiet) this.line(`epoch ${event.epoch + 1}: ${event.type === 'knn' ? 'kNN' : 'linear-probe'} accuracy ${percent(event.accuracy)}`);
+        if (!this.mode.quiet)
+          this.line(
+            `epoch ${event.epoch + 1}: ${event.type === 'knn' ? 'kNN' : 'linear-probe'} accuracy ${percent(event.accuracy)}`,
+          );
         break;
       case 'checkpoint':
         if (!this.mode.quiet) this.line(`checkpoint ${event.path}`);
         if (event.replicaDrift) {
-          this.line(`warning: the ranks' weights differ from rank 0's (drift ${event.replicaDrift.toExponential(2)}); the checkpoint holds rank 0's`, process.stderr);
+          this.line(
+            `warning: the ranks' weights differ from rank 0's (drift ${event.replicaDrift.toExponential(2)}); the checkpoint holds rank 0's`,
+            process.stderr,
+          );
         }
         break;
       case 'warning':
@@ -101,16 +113,21 @@ export class ProgressPrinter {
           this.line('stopped before the first step: nothing to save, no run directory kept');
           break;
         }
-        this.line(`${event.reason === 'completed' ? 'done' : event.reason === 'stopped' ? 'stopped' : 'reached max-steps'} at step ${event.position.step}; run directory ${event.runDir}`);
+        this.line(
+          `${event.reason === 'completed' ? 'done' : event.reason === 'stopped' ? 'stopped' : 'reached max-steps'} at step ${event.position.step}; run directory ${event.runDir}`,
+        );
         if (event.knn) {
-          const column = (s: KnnSummary | undefined, key: keyof KnnSummary) => (s?.[key] === undefined ? '' : percent(s[key]!).padStart(9));
+          const column = (s: KnnSummary | undefined, key: keyof KnnSummary) =>
+            s?.[key] === undefined ? '' : percent(s[key]!).padStart(9);
           const rows = [
             `                                     kNN   linear`,
             `  pretrained backbone         ${column(event.knn, 'pretrained')}${column(event.linear, 'pretrained')}`,
             `  same backbone, initialised  ${column(event.knn, 'initialisation')}${column(event.linear, 'initialisation')}  (BN statistics re-estimated)`,
             `  raw pixels                  ${column(event.knn, 'rawPixels')}${column(event.linear, 'rawPixels')}`,
           ];
-          this.line(`accuracy on the held-out split (kNN: ${this.knnSettings}; linear probe on the same features):\n${rows.join('\n')}`);
+          this.line(
+            `accuracy on the held-out split (kNN: ${this.knnSettings}; linear probe on the same features):\n${rows.join('\n')}`,
+          );
         }
         if (event.report) this.line(`report: ${event.report}`);
         break;

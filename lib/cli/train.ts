@@ -20,10 +20,12 @@ const commandOptions = ['preset', 'config', 'resume', 'quiet', 'json', 'nprocPer
 export function register(yargs: Argv): Argv {
   return yargs.command(
     'train',
-    'Pre-train a backbone with MVEB (defaults: the paper\'s ImageNet recipe)',
+    "Pre-train a backbone with MVEB (defaults: the paper's ImageNet recipe)",
     (y) => {
       let builder = y
-        .usage('$0 train --data <images> [--preset demo|fmnist-30min|small|imagenet-r50] [--config file.yaml] [--<field> value ...]')
+        .usage(
+          '$0 train --data <images> [--preset demo|fmnist-30min|small|imagenet-r50] [--config file.yaml] [--<field> value ...]',
+        )
         .example('$0 train --preset demo', 'ten minutes on a 2-core CPU: Fashion-MNIST, kNN before/after')
         .example('$0 train --preset fmnist-30min', 'thirty minutes: the demo with two local crops, four epochs')
         .example('$0 train --data ./imagenet/train --arch resnet50 --batch-size 256', "the paper's recipe at batch 256")
@@ -31,9 +33,13 @@ export function register(yargs: Argv): Argv {
         .epilogue(
           `Ctrl-C or SIGTERM finishes the step in progress, writes a checkpoint and exits 0; a second one quits at once. ` +
             `With --resume, only these fields may change: ${changeableOnResume.map((f) => `--${kebab(f)}`).join(', ')} ` +
-            '(--max-steps is not carried over); the others are the checkpoint\'s. Each flag may be given once.',
+            "(--max-steps is not carried over); the others are the checkpoint's. Each flag may be given once.",
         )
-        .option('preset', { type: 'string', choices: Object.keys(presets), describe: 'A complete recipe to start from' })
+        .option('preset', {
+          type: 'string',
+          choices: Object.keys(presets),
+          describe: 'A complete recipe to start from',
+        })
         .option('config', { type: 'string', describe: 'YAML or JSON file of config fields (flags override it)' })
         .option('resume', { type: 'string', describe: 'A checkpoint, or a run directory (its newest checkpoint)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'Only warnings and the final summary' })
@@ -49,7 +55,7 @@ export function register(yargs: Argv): Argv {
           // typo is echoed as typed rather than as NaN.
           type: field.flag === 'boolean' ? 'boolean' : field.flag === 'number' ? 'number' : 'string',
           ...(field.flag === 'number' && { string: true }),
-          group: 'Recipe (defaults: the paper\'s ImageNet recipe; presets change some):',
+          group: "Recipe (defaults: the paper's ImageNet recipe; presets change some):",
           describe: `${field.help} (default ${JSON.stringify(field.default)})`,
         });
       }
@@ -59,7 +65,9 @@ export function register(yargs: Argv): Argv {
       for (const name of [...commandOptions, ...Object.keys(CONFIG_FIELDS)]) {
         const given = args[name];
         if (Array.isArray(given)) {
-          throw new InputError(`--${kebab(name)} was given ${given.length} times (${given.join(', ')}): give each flag once`);
+          throw new InputError(
+            `--${kebab(name)} was given ${given.length} times (${given.join(', ')}): give each flag once`,
+          );
         }
       }
       const flags: Record<string, unknown> = {};
@@ -78,14 +86,20 @@ export function register(yargs: Argv): Argv {
       });
       const world = worldFromEnvironment();
       // Rank 0 speaks for a data-parallel run; the others only fail loudly.
-      const printer = new ProgressPrinter({ quiet: Boolean(args.quiet), json: Boolean(args.json), silent: Boolean(world && world.rank > 0) });
+      const printer = new ProgressPrinter({
+        quiet: Boolean(args.quiet),
+        json: Boolean(args.json),
+        silent: Boolean(world && world.rank > 0),
+      });
       // Clusters pre-empt with SIGTERM (Kubernetes waits 30 s, then kills): it stops the run as
       // Ctrl-C does. A second signal quits at once; the last checkpoint is intact either way.
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
         const again = signal === 'SIGINT' ? 'Ctrl-C again' : `a second ${signal}`;
-        process.stderr.write(`\nmveb-torch: ${signal}: finishing the step and writing a checkpoint (${again} to quit now)\n`);
+        process.stderr.write(
+          `\nmveb-torch: ${signal}: finishing the step and writing a checkpoint (${again} to quit now)\n`,
+        );
         trainer.stop();
       };
       process.on('SIGINT', onSignal);
@@ -104,7 +118,8 @@ export function register(yargs: Argv): Argv {
 function processCount(value: unknown): number {
   if (value === undefined) return 1;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--nproc-per-node must be an integer >= 1, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`--nproc-per-node must be an integer >= 1, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -116,7 +131,7 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
     throw new InputError(`config file not found: ${path}`);
   }
   try {
-    const value = parse(text) as unknown;  // YAML is a superset of JSON
+    const value = parse(text) as unknown; // YAML is a superset of JSON
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a mapping of fields');
     return value as Record<string, unknown>;
   } catch (error) {

@@ -24,7 +24,12 @@ export function randomResizedCropBox(
     const width = Math.round(Math.sqrt(targetArea * aspect));
     const height = Math.round(Math.sqrt(targetArea / aspect));
     if (width > 0 && width <= imageWidth && height > 0 && height <= imageHeight) {
-      return { top: random.integer(0, imageHeight - height), left: random.integer(0, imageWidth - width), width, height };
+      return {
+        top: random.integer(0, imageHeight - height),
+        left: random.integer(0, imageWidth - width),
+        width,
+        height,
+      };
     }
   }
   const inRatio = imageWidth / imageHeight;

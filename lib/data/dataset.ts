@@ -3,7 +3,7 @@
 /** Raw pixels of every image in one shared buffer, [count, height, width, channels]. */
 export interface PixelSource {
   kind: 'pixels';
-  data: Uint8Array;  // backed by a SharedArrayBuffer: workers read it without copies
+  data: Uint8Array; // backed by a SharedArrayBuffer: workers read it without copies
   count: number;
   height: number;
   width: number;

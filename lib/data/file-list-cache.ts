@@ -23,7 +23,10 @@ export function defaultCacheDir(): string {
 }
 
 async function cacheFile(root: string, cacheDir: string): Promise<string> {
-  const key = createHash('sha256').update(await realpath(root)).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(await realpath(root))
+    .digest('hex')
+    .slice(0, 24);
   return join(cacheDir, 'image-folders', `${key}.json`);
 }
 
@@ -36,7 +39,10 @@ export async function loadCachedScan(root: string, cacheDir: string): Promise<Fo
   }
   if (cached.version !== formatVersion) return undefined;
   for (const [dir, mtime] of Object.entries(cached.directories)) {
-    const current = await stat(join(root, dir)).then((s) => s.mtimeMs, () => undefined);
+    const current = await stat(join(root, dir)).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
     if (current !== mtime) return undefined;
   }
   return cached;

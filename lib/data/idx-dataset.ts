@@ -5,7 +5,16 @@ import { type Dataset, type PixelSource, sharedPixels } from './dataset.js';
 import { fashionMnistDir, fashionMnistFiles, readIdx } from './idx.js';
 
 export const fashionMnistClasses = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 export class IdxDataset implements Dataset {
@@ -30,7 +39,10 @@ export class IdxDataset implements Dataset {
       if (path !== undefined && !(await exists(path))) throw new InputError(`IDX file not found: ${path}`);
     }
     const images = await readIdx(files.images);
-    if (images.shape.length !== 3) throw new InputError(`${files.images}: expected [count, height, width] images, got shape [${images.shape.join(', ')}]`);
+    if (images.shape.length !== 3)
+      throw new InputError(
+        `${files.images}: expected [count, height, width] images, got shape [${images.shape.join(', ')}]`,
+      );
     if (images.shape[0] === 0) throw new InputError(`${files.images}: the dataset is empty`);
     let labels: Uint8Array | undefined;
     if (files.labels !== undefined) {

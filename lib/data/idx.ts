@@ -14,7 +14,10 @@ export function fashionMnistDir(): string {
 }
 
 /** The paths of one split of Fashion-MNIST (or MNIST, same names) in `dir`. */
-export function fashionMnistFiles(split: 'train' | 't10k', dir = fashionMnistDir()): { images: string; labels: string } {
+export function fashionMnistFiles(
+  split: 'train' | 't10k',
+  dir = fashionMnistDir(),
+): { images: string; labels: string } {
   return {
     images: join(dir, `${split}-images-idx3-ubyte.gz`),
     labels: join(dir, `${split}-labels-idx1-ubyte.gz`),
@@ -33,7 +36,9 @@ export async function readIdx(path: string): Promise<IdxArray> {
   const shape = Array.from({ length: dims }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
   const count = shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== header + count) {
-    throw new Error(`${path}: IDX shape [${shape.join(', ')}] needs ${count} bytes of data, file has ${bytes.length - header}`);
+    throw new Error(
+      `${path}: IDX shape [${shape.join(', ')}] needs ${count} bytes of data, file has ${bytes.length - header}`,
+    );
   }
   return { data: new Uint8Array(bytes.buffer, bytes.byteOffset + header, count), shape };
 }

@@ -60,7 +60,9 @@ async function scanFolder(root: string): Promise<FolderScan> {
     .map((e) => e.name)
     .sort();
   if (classes.length === 0) {
-    throw new InputError(`no class sub-folders in ${root} (expected ${root}/<class>/<image>, as torchvision's ImageFolder)`);
+    throw new InputError(
+      `no class sub-folders in ${root} (expected ${root}/<class>/<image>, as torchvision's ImageFolder)`,
+    );
   }
   const files: string[] = [];
   const labels: number[] = [];
@@ -71,7 +73,9 @@ async function scanFolder(root: string): Promise<FolderScan> {
     }
   }
   if (files.length === 0) {
-    throw new InputError(`no images found under ${root} (looked for ${imageExtensions.join(' ')} in ${classes.length} class folders)`);
+    throw new InputError(
+      `no images found under ${root} (looked for ${imageExtensions.join(' ')} in ${classes.length} class folders)`,
+    );
   }
   return { classes, files, labels, directories };
 }
@@ -80,7 +84,9 @@ async function scanFolder(root: string): Promise<FolderScan> {
 async function walk(root: string, relative: string, directories: Record<string, number>): Promise<string[]> {
   const dir = join(root, relative);
   directories[relative] = (await stat(dir)).mtimeMs;
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const found: string[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
@@ -88,7 +94,8 @@ async function walk(root: string, relative: string, directories: Record<string, 
     // Only links need a stat: readdir already knows what everything else is.
     const target = entry.isSymbolicLink() ? await stat(join(root, path)).catch(() => undefined) : entry;
     if (target?.isDirectory()) found.push(...(await walk(root, path, directories)));
-    else if (target?.isFile() && (imageExtensions as readonly string[]).includes(extname(entry.name).toLowerCase())) found.push(path);
+    else if (target?.isFile() && (imageExtensions as readonly string[]).includes(extname(entry.name).toLowerCase()))
+      found.push(path);
   }
   return found;
 }

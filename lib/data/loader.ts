@@ -87,9 +87,11 @@ export class DataLoader {
     const views = options.views ?? multiCropViews();
     validateViews(views);
     const workers = options.workers ?? availableParallelism();
-    if (!Number.isInteger(workers) || workers < 1) throw new InputError(`loader: workers must be a positive integer, got ${workers}`);
+    if (!Number.isInteger(workers) || workers < 1)
+      throw new InputError(`loader: workers must be a positive integer, got ${workers}`);
     const prefetch = options.prefetch ?? Math.max(2, 2 * workers);
-    if (!Number.isInteger(prefetch) || prefetch < 1) throw new InputError(`loader: prefetch must be a positive integer, got ${prefetch}`);
+    if (!Number.isInteger(prefetch) || prefetch < 1)
+      throw new InputError(`loader: prefetch must be a positive integer, got ${prefetch}`);
     if (options.dataset.length === 0) throw new InputError(`${options.dataset.description} is empty`);
     this.sampler = new EpochSampler({
       length: options.dataset.length,
@@ -141,7 +143,13 @@ export class DataLoader {
           this.views.map((view, v) =>
             photometricAugment(result.views[v]!, shapeOf(view), {
               ...view.photometric,
-              ...this.photometricDraw(view.photometric, deriveNativeSeed(seed, 'photometric', epoch, index, v), index, indices, result.kept),
+              ...this.photometricDraw(
+                view.photometric,
+                deriveNativeSeed(seed, 'photometric', epoch, index, v),
+                index,
+                indices,
+                result.kept,
+              ),
               device: this.options.device ?? 'cpu',
             }),
           ),
@@ -165,7 +173,11 @@ export class DataLoader {
    * as one process with the global batch would.
    */
   private photometricDraw(
-    spec: PhotometricSpec | undefined, seed: number, batch: number, indices: number[], kept: number[],
+    spec: PhotometricSpec | undefined,
+    seed: number,
+    batch: number,
+    indices: number[],
+    kept: number[],
   ): { seed: number } | { params: PhotometricParams } {
     if (this.sampler.worldSize === 1) return { seed };
     const { offset, size } = this.sampler.sliceOf(batch);
@@ -177,8 +189,13 @@ export class DataLoader {
     };
     return {
       params: {
-        jitter: pick(all.jitter), order: pick(all.order), factors: pick(all.factors), grayscale: pick(all.grayscale),
-        blur: pick(all.blur), sigma: pick(all.sigma), solarize: pick(all.solarize),
+        jitter: pick(all.jitter),
+        order: pick(all.order),
+        factors: pick(all.factors),
+        grayscale: pick(all.grayscale),
+        blur: pick(all.blur),
+        sigma: pick(all.sigma),
+        solarize: pick(all.solarize),
       },
     };
   }
@@ -190,14 +207,24 @@ export class DataLoader {
       ...(source.kind === 'pixels' && {
         pixels: { data: source.data, height: source.height, width: source.width, channels: source.channels },
       }),
-      views: this.views.map((v) => ({ size: v.size, scale: v.scale, ratio: v.ratio ?? defaultRatio, flipProb: v.flipProb ?? 0.5 })),
+      views: this.views.map((v) => ({
+        size: v.size,
+        scale: v.scale,
+        ratio: v.ratio ?? defaultRatio,
+        flipProb: v.flipProb ?? 0.5,
+      })),
       seed: this.sampler.seed,
       recordGeometry: this.options.recordGeometry ?? false,
       resizer: this.options.resizer ?? 'native',
     };
     // Under a TypeScript loader (tests) this module is .ts, compiled it is .js.
     const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    this.pool = new WorkerPool(new URL(`./view-worker${extension}`, import.meta.url), this.workers, init, 'view worker');
+    this.pool = new WorkerPool(
+      new URL(`./view-worker${extension}`, import.meta.url),
+      this.workers,
+      init,
+      'view worker',
+    );
     return this.pool;
   }
 }
@@ -221,7 +248,7 @@ export class EpochRun implements AsyncIterable<LoadedBatch> {
     const launch = () => {
       while (pending.length < this.loader.prefetch && next < total) {
         const batch = this.loader.produce(this.epoch, next++);
-        batch.catch(() => undefined);  // observed when its turn comes; never an unhandled rejection
+        batch.catch(() => undefined); // observed when its turn comes; never an unhandled rejection
         pending.push(batch);
       }
     };
@@ -254,6 +281,9 @@ export class EpochRun implements AsyncIterable<LoadedBatch> {
 export function describeSkipped(report: EpochReport): string | undefined {
   if (report.skipped === 0) return undefined;
   const examples = report.skippedExamples.map((s) => `${s.path ?? `#${s.index}`} (${s.reason})`).join('; ');
-  const more = report.skipped > report.skippedExamples.length ? `; and ${report.skipped - report.skippedExamples.length} more` : '';
+  const more =
+    report.skipped > report.skippedExamples.length
+      ? `; and ${report.skipped - report.skippedExamples.length} more`
+      : '';
   return `epoch ${report.epoch}: ${report.skipped} image${report.skipped === 1 ? '' : 's'} skipped: ${examples}${more}`;
 }

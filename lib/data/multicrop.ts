@@ -49,12 +49,15 @@ export function validateViews(views: readonly ViewSpec[], where = 'views'): void
   if (!Array.isArray(views) || views.length === 0) throw new InputError(`${where} must be a non-empty list of views`);
   views.forEach((view, i) => {
     const at = `${where}[${i}]`;
-    if (!Number.isInteger(view.size) || view.size < 1) throw new InputError(`${at}.size must be a positive integer, got ${view.size}`);
+    if (!Number.isInteger(view.size) || view.size < 1)
+      throw new InputError(`${at}.size must be a positive integer, got ${view.size}`);
     const range = (value: readonly [number, number] | undefined, name: string, max: number) => {
       if (value === undefined) return;
       const [low, high] = value;
       if (!(low > 0 && high >= low && high <= max)) {
-        throw new InputError(`${at}.${name} must be [min, max] with 0 < min <= max${Number.isFinite(max) ? ` <= ${max}` : ''}, got [${value.join(', ')}]`);
+        throw new InputError(
+          `${at}.${name} must be [min, max] with 0 < min <= max${Number.isFinite(max) ? ` <= ${max}` : ''}, got [${value.join(', ')}]`,
+        );
       }
     };
     if (!Array.isArray(view.scale)) throw new InputError(`${at}.scale must be [min, max]`);

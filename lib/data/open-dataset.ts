@@ -14,6 +14,7 @@ export async function openDataset(spec: string, options: ImageFolderOptions = {}
   if (spec === 'fashion-mnist') return fashionMnist('train');
   if (spec === 'fashion-mnist:test') return fashionMnist('test');
   const synthetic = /^synthetic(?::(\d+))?$/.exec(spec);
-  if (synthetic) return new SyntheticDataset({ length: synthetic[1] ? Number(synthetic[1]) : 1024, height: 64, width: 64 });
+  if (synthetic)
+    return new SyntheticDataset({ length: synthetic[1] ? Number(synthetic[1]) : 1024, height: 64, width: 64 });
   return ImageFolder.open(spec, options);
 }

@@ -30,7 +30,8 @@ export class EpochSampler {
   constructor(options: SamplerOptions) {
     const { length, batchSize, seed = 0, shuffle = true, dropLast = true, rank = 0, worldSize = 1 } = options;
     const integer = (value: number, name: string, min: number) => {
-      if (!Number.isInteger(value) || value < min) throw new InputError(`sampler: ${name} must be an integer >= ${min}, got ${value}`);
+      if (!Number.isInteger(value) || value < min)
+        throw new InputError(`sampler: ${name} must be an integer >= ${min}, got ${value}`);
     };
     integer(length, 'length', 1);
     integer(batchSize, 'batchSize', 1);
@@ -102,6 +103,7 @@ export class EpochSampler {
 
   /** Batches of an epoch from `startBatch` on (resuming mid-epoch). */
   *batches(epoch: number, startBatch = 0): Generator<{ index: number; indices: number[] }> {
-    for (let index = startBatch; index < this.batchesPerEpoch; index++) yield { index, indices: this.batch(epoch, index) };
+    for (let index = startBatch; index < this.batchesPerEpoch; index++)
+      yield { index, indices: this.batch(epoch, index) };
   }
 }

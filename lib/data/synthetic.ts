@@ -21,8 +21,10 @@ export class SyntheticDataset implements Dataset {
 
   constructor(options: SyntheticOptions) {
     const { length, height = 32, width = 32, classes = 10, seed = 0 } = options;
-    if (!Number.isInteger(length) || length < 1) throw new InputError(`synthetic: length must be a positive integer, got ${length}`);
-    if (!Number.isInteger(classes) || classes < 1 || classes > 255) throw new InputError(`synthetic: classes must be in 1..255, got ${classes}`);
+    if (!Number.isInteger(length) || length < 1)
+      throw new InputError(`synthetic: length must be a positive integer, got ${length}`);
+    if (!Number.isInteger(classes) || classes < 1 || classes > 255)
+      throw new InputError(`synthetic: classes must be in 1..255, got ${classes}`);
     this.length = length;
     this.classes = Array.from({ length: classes }, (_, i) => `class-${i}`);
     this.description = `synthetic ${length} × ${height}×${width} (seed ${seed})`;
@@ -40,7 +42,10 @@ export class SyntheticDataset implements Dataset {
           const ramp = ((x / width - 0.5) * dx + (y / height - 0.5) * dy) * 255;
           const o = ((n * height + y) * width + x) * 3;
           for (let c = 0; c < 3; c++) {
-            pixels[o + c] = Math.max(0, Math.min(255, Math.round(base[c]! * 0.5 + ramp * (c + 1) * 0.4 + random.uniform(-20, 20))));
+            pixels[o + c] = Math.max(
+              0,
+              Math.min(255, Math.round(base[c]! * 0.5 + ramp * (c + 1) * 0.4 + random.uniform(-20, 20))),
+            );
           }
         }
       }

@@ -25,9 +25,16 @@ interface Decoded {
 }
 
 async function decodeFile(path: string): Promise<Decoded> {
-  let { data, info } = await sharp(path, { failOn: 'warning' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let { data, info } = await sharp(path, { failOn: 'warning' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 1 && info.channels !== 3) {
-    ({ data, info } = await sharp(path, { failOn: 'warning' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }));
+    ({ data, info } = await sharp(path, { failOn: 'warning' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true }));
   }
   return { data, width: info.width, height: info.height, channels: info.channels as 1 | 3 };
 }
@@ -67,7 +74,12 @@ function drawGeometry(image: Decoded, random: Random): ViewGeometry[] {
   });
 }
 
-async function cutViewsWithSharp(image: Decoded, geometry: ViewGeometry[], buffers: Uint8Array[], slot: number): Promise<void> {
+async function cutViewsWithSharp(
+  image: Decoded,
+  geometry: ViewGeometry[],
+  buffers: Uint8Array[],
+  slot: number,
+): Promise<void> {
   const raw = { width: image.width, height: image.height, channels: image.channels };
   const views = await Promise.all(
     init.views.map((view, v) => {
@@ -84,7 +96,14 @@ async function cutViewsWithSharp(image: Decoded, geometry: ViewGeometry[], buffe
 }
 
 function cutViewsNatively(image: Decoded, geometry: ViewGeometry[], buffers: Uint8Array[], slot: number): void {
-  const views = geometry.map((g, v) => ({ left: g.left, top: g.top, width: g.width, height: g.height, size: init.views[v]!.size, flip: g.flip }));
+  const views = geometry.map((g, v) => ({
+    left: g.left,
+    top: g.top,
+    width: g.width,
+    height: g.height,
+    size: init.views[v]!.size,
+    flip: g.flip,
+  }));
   native().cutViews(image.data, image.width, image.height, image.channels, views, buffers, slot);
 }
 
@@ -141,6 +160,7 @@ async function runTask(task: ViewTask): Promise<{ result: ViewTaskResult; transf
 parentPort!.on('message', (task: ViewTask) => {
   runTask(task).then(
     ({ result, transfer }) => parentPort!.postMessage(result, transfer),
-    (error: Error) => parentPort!.postMessage({ id: task.id, views: [], kept: [], skipped: [], error: error.stack ?? error.message }),
+    (error: Error) =>
+      parentPort!.postMessage({ id: task.id, views: [], kept: [], skipped: [], error: error.stack ?? error.message }),
   );
 });

@@ -19,7 +19,12 @@ export class WorkerPool<T extends { id: number }, R extends { id: number; error?
   private failure: Error | undefined;
   private closed = false;
 
-  constructor(script: URL, size: number, workerData: unknown, private readonly name = 'worker') {
+  constructor(
+    script: URL,
+    size: number,
+    workerData: unknown,
+    private readonly name = 'worker',
+  ) {
     this.slots = Array.from({ length: size }, () => this.spawn(script, workerData));
   }
 

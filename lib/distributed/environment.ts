@@ -17,9 +17,11 @@ export interface WorldEnvironment {
 
 function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number): number {
   const text = env[name];
-  if (text === undefined || text === '') throw new InputError(`data-parallel run: ${name} is not set (WORLD_SIZE is ${env.WORLD_SIZE})`);
+  if (text === undefined || text === '')
+    throw new InputError(`data-parallel run: ${name} is not set (WORLD_SIZE is ${env.WORLD_SIZE})`);
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new InputError(`data-parallel run: ${name} must be an integer ≥ ${min}, got '${text}'`);
+  if (!Number.isInteger(value) || value < min)
+    throw new InputError(`data-parallel run: ${name} must be an integer ≥ ${min}, got '${text}'`);
   return value;
 }
 
@@ -28,16 +30,22 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number): num
  * --nproc_per_node 1: WORLD_SIZE=1 with RANK) is a job: it gets a process group of one.
  */
 export function worldFromEnvironment(env: NodeJS.ProcessEnv = process.env): WorldEnvironment | undefined {
-  if (env.WORLD_SIZE === undefined || env.WORLD_SIZE === '' || (env.WORLD_SIZE === '1' && env.RANK === undefined)) return undefined;
+  if (env.WORLD_SIZE === undefined || env.WORLD_SIZE === '' || (env.WORLD_SIZE === '1' && env.RANK === undefined))
+    return undefined;
   const worldSize = integerVariable(env, 'WORLD_SIZE', 1);
   const rank = integerVariable(env, 'RANK', 0);
   if (rank >= worldSize) throw new InputError(`data-parallel run: RANK ${rank} is not below WORLD_SIZE ${worldSize}`);
   const localWorldSize = env.LOCAL_WORLD_SIZE ? integerVariable(env, 'LOCAL_WORLD_SIZE', 1) : worldSize;
   const localRank = env.LOCAL_RANK ? integerVariable(env, 'LOCAL_RANK', 0) : rank;
   const masterPort = integerVariable(env, 'MASTER_PORT', 1);
-  if (masterPort > 65535) throw new InputError(`data-parallel run: MASTER_PORT must be at most 65535, got ${masterPort}`);
+  if (masterPort > 65535)
+    throw new InputError(`data-parallel run: MASTER_PORT must be at most 65535, got ${masterPort}`);
   return {
-    rank, localRank, worldSize, localWorldSize, masterPort,
+    rank,
+    localRank,
+    worldSize,
+    localWorldSize,
+    masterPort,
     masterAddr: env.MASTER_ADDR || '127.0.0.1',
     agentStore: env.TORCHELASTIC_USE_AGENT_STORE === 'True',
     ...(env.GLOO_SOCKET_IFNAME && { interface: env.GLOO_SOCKET_IFNAME.split(',')[0]! }),

@@ -46,7 +46,9 @@ export interface LocalJob {
 }
 
 /** Starts the workers; every rank's IPC messages go to `onMessage`, with the rank. */
-export async function startLocal(options: LaunchOptions & { onMessage: (rank: number, message: unknown) => void }): Promise<LocalJob> {
+export async function startLocal(
+  options: LaunchOptions & { onMessage: (rank: number, message: unknown) => void },
+): Promise<LocalJob> {
   const { nprocPerNode: n } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const port = await freePort();
@@ -68,8 +70,15 @@ export async function startLocal(options: LaunchOptions & { onMessage: (rank: nu
       // The parent's loaders (a TypeScript loader under tests), not its debugger port.
       execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
       env: {
-        ...process.env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(n), LOCAL_WORLD_SIZE: String(n),
-        GROUP_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), TORCHELASTIC_USE_AGENT_STORE: 'False',
+        ...process.env,
+        RANK: String(rank),
+        LOCAL_RANK: String(rank),
+        WORLD_SIZE: String(n),
+        LOCAL_WORLD_SIZE: String(n),
+        GROUP_RANK: '0',
+        MASTER_ADDR: '127.0.0.1',
+        MASTER_PORT: String(port),
+        TORCHELASTIC_USE_AGENT_STORE: 'False',
         MVEB_LAUNCHER_PID: String(process.pid),
       },
       // Its own process group: a terminal's Ctrl-C reaches the launcher alone, which asks once.
@@ -96,7 +105,10 @@ export async function startLocal(options: LaunchOptions & { onMessage: (rank: nu
           signalAll('SIGKILL');
         }
       }
-      if (running.size === 0) settle(failure === undefined ? { code: 0 } : { code: 1, failure, ...(failedRank !== undefined && { failedRank }) });
+      if (running.size === 0)
+        settle(
+          failure === undefined ? { code: 0 } : { code: 1, failure, ...(failedRank !== undefined && { failedRank }) },
+        );
     });
   }
   return {

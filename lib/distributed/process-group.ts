@@ -21,7 +21,7 @@ export function missingProcessGroup(device: string): string | null {
         "no Gloo headers. Use Debian/Ubuntu's LibTorch (apt-get install libtorch-dev libgloo-dev; its prebuild or " +
         '`npx mveb-torch build` has Gloo), or train on CUDA (--device cuda), where data-parallel runs over NCCL'
     : `data-parallel training on CUDA needs NCCL, which this addon (LibTorch ${libtorchVersion}) lacks: use a CUDA ` +
-        "prebuild, or build against a CUDA LibTorch whose NCCL is found (pip torch with CUDA: its nvidia-nccl wheel), npx mveb-torch build";
+        'prebuild, or build against a CUDA LibTorch whose NCCL is found (pip torch with CUDA: its nvidia-nccl wheel), npx mveb-torch build';
 }
 
 export class ProcessGroup {
@@ -31,14 +31,23 @@ export class ProcessGroup {
    * Blocks (off the JS thread) until every rank has joined, or fails after `timeoutMs`. Gloo for
    * a CPU run, NCCL for a CUDA run (one GPU per process: LOCAL_RANK's).
    */
-  static async connect(world: WorldEnvironment, { timeoutMs, device }: { timeoutMs: number; device: string }): Promise<ProcessGroup> {
+  static async connect(
+    world: WorldEnvironment,
+    { timeoutMs, device }: { timeoutMs: number; device: string },
+  ): Promise<ProcessGroup> {
     const missing = missingProcessGroup(device);
     if (missing) throw new NativeAddonError(`mveb-torch: ${missing}`);
     const backend = backendFor(device);
     const handle = await native().distributed.connect({
-      backend, cudaDevice: world.localRank,
-      rank: world.rank, worldSize: world.worldSize, masterAddr: world.masterAddr, masterPort: world.masterPort,
-      agentStore: world.agentStore, timeoutMs, ...(world.interface && { interface: world.interface }),
+      backend,
+      cudaDevice: world.localRank,
+      rank: world.rank,
+      worldSize: world.worldSize,
+      masterAddr: world.masterAddr,
+      masterPort: world.masterPort,
+      agentStore: world.agentStore,
+      timeoutMs,
+      ...(world.interface && { interface: world.interface }),
     });
     return new ProcessGroup(handle);
   }

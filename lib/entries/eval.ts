@@ -3,7 +3,14 @@
 export { evaluate, PROTOCOLS } from '../eval/evaluate.js';
 export type { EvaluateOptions, EvaluateResult, Protocol, ProtocolDetail, ProtocolResult } from '../eval/evaluate.js';
 export { knnGrid, linearProbe, logisticTransfer, logSpace } from '../eval/protocols.js';
-export type { KnnGridOptions, KnnGridResult, LinearProbeOptions, LinearProbeResult, TransferOptions, TransferResult } from '../eval/protocols.js';
+export type {
+  KnnGridOptions,
+  KnnGridResult,
+  LinearProbeOptions,
+  LinearProbeResult,
+  TransferOptions,
+  TransferResult,
+} from '../eval/protocols.js';
 export type { Accuracy, FeatureSet } from '../eval/feature-set.js';
 export { datasetFeatures, evaluationView } from '../eval/features.js';
 export type { FeatureOptions, LabelledRows } from '../eval/features.js';

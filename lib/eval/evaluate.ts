@@ -14,8 +14,15 @@ import type { Accuracy, FeatureSet } from './feature-set.js';
 import { centreOn, datasetFeatures, rawPixelFeatures, type FeatureOptions } from './features.js';
 import { reestimateBatchNorm } from './knn.js';
 import {
-  knnGrid, linearProbe, logisticTransfer,
-  type KnnGridOptions, type KnnGridResult, type LinearProbeOptions, type LinearProbeResult, type TransferOptions, type TransferResult,
+  knnGrid,
+  linearProbe,
+  logisticTransfer,
+  type KnnGridOptions,
+  type KnnGridResult,
+  type LinearProbeOptions,
+  type LinearProbeResult,
+  type TransferOptions,
+  type TransferResult,
 } from './protocols.js';
 
 export const PROTOCOLS = ['knn', 'linear', 'transfer'] as const;
@@ -48,7 +55,10 @@ export interface EvaluateOptions {
 }
 
 export type ProtocolDetail =
-  | { knn: KnnGridResult[]; /** The grid's pair the headline accuracy is. */ knnHeadline: { k: number; temperature: number } }
+  | {
+      knn: KnnGridResult[];
+      /** The grid's pair the headline accuracy is. */ knnHeadline: { k: number; temperature: number };
+    }
   | { linear: LinearProbeResult }
   | { transfer: TransferResult };
 
@@ -67,15 +77,29 @@ export interface EvaluateResult {
 
 async function labelled(spec: string, role: string): Promise<Dataset> {
   const dataset = await openDataset(spec);
-  if (dataset.classes.length === 0) throw new InputError(`eval: ${role} ${spec} has no labels (it must be a folder of class sub-folders, or fashion-mnist)`);
+  if (dataset.classes.length === 0)
+    throw new InputError(
+      `eval: ${role} ${spec} has no labels (it must be a folder of class sub-folders, or fashion-mnist)`,
+    );
   return dataset;
 }
 
-async function runProtocol(protocol: Protocol, train: FeatureSet, val: FeatureSet, classes: number, options: EvaluateOptions): Promise<ProtocolResult> {
+async function runProtocol(
+  protocol: Protocol,
+  train: FeatureSet,
+  val: FeatureSet,
+  classes: number,
+  options: EvaluateOptions,
+): Promise<ProtocolResult> {
   if (protocol === 'knn') {
     const grid = await knnGrid(train, val, { ...options.knn, classes });
     const headline = grid.find((r) => r.k === 20 && r.temperature === 0.07) ?? grid[0]!;
-    return { top1: headline.top1, top5: headline.top5, knn: grid, knnHeadline: { k: headline.k, temperature: headline.temperature } };
+    return {
+      top1: headline.top1,
+      top5: headline.top5,
+      knn: grid,
+      knnHeadline: { k: headline.k, temperature: headline.temperature },
+    };
   }
   if (protocol === 'linear') {
     const linear = await linearProbe(train, val, { ...options.linear, classes });
@@ -87,7 +111,9 @@ async function runProtocol(protocol: Protocol, train: FeatureSet, val: FeatureSe
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   if (!(PROTOCOLS as readonly string[]).includes(options.protocol)) {
-    throw new InputError(`eval: protocol must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(options.protocol)}`);
+    throw new InputError(
+      `eval: protocol must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(options.protocol)}`,
+    );
   }
   const branch = options.branch ?? 'online';
   const weights = await readWeights(options.weights, 'eval');
@@ -96,24 +122,39 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const train = await labelled(options.data, '--data');
   const val = await labelled(options.val, '--val');
   if (train.classes.length !== val.classes.length) {
-    throw new InputError(`eval: --data has ${train.classes.length} classes and --val ${val.classes.length}; they must be the same classes`);
+    throw new InputError(
+      `eval: --data has ${train.classes.length} classes and --val ${val.classes.length}; they must be the same classes`,
+    );
   }
   const runSize = Number(weights.config?.['globalSize']);
   const size = options.size ?? (Number.isInteger(runSize) && runSize > 0 ? runSize : 224);
   const cache = new FeatureCache(options.cacheDir === false ? undefined : (options.cacheDir ?? defaultCacheDir()));
   let hits = 0;
-  const features = async (kind: string, dataset: Dataset, spec: string, files: string[], compute: (o: FeatureOptions) => Promise<FeatureSet>) => {
+  const features = async (
+    kind: string,
+    dataset: Dataset,
+    spec: string,
+    files: string[],
+    compute: (o: FeatureOptions) => Promise<FeatureSet>,
+  ) => {
     const where = /^(fashion-mnist|synthetic)/.test(spec) ? spec : resolve(spec);
     // The batch size shapes the initialisation baseline (its BN statistics are re-estimated per batch).
-    const key = await cacheKey({ kind, data: where, images: dataset.length, size, branch, batch: options.batchSize ?? 256 }, files);
-    const progress = (done: number, total: number) => options.onProgress?.({ stage: `${kind} features of ${spec}`, done, total });
+    const key = await cacheKey(
+      { kind, data: where, images: dataset.length, size, branch, batch: options.batchSize ?? 256 },
+      files,
+    );
+    const progress = (done: number, total: number) =>
+      options.onProgress?.({ stage: `${kind} features of ${spec}`, done, total });
     const set = await cache.get(key, () => compute({ ...pass, onBatch: progress }));
     if (set.hit) hits++;
     return set;
   };
   const pass: FeatureOptions = {
-    size, ...(options.device && { device: options.device }), ...(options.workers && { workers: options.workers }),
-    ...(options.batchSize && { batchSize: options.batchSize }), ...(options.signal && { signal: options.signal }),
+    size,
+    ...(options.device && { device: options.device }),
+    ...(options.workers && { workers: options.workers }),
+    ...(options.batchSize && { batchSize: options.batchSize }),
+    ...(options.signal && { signal: options.signal }),
   };
   const classes = train.classes.length;
   const score = async (kind: string, model: Model, file: string[]) => {
@@ -125,8 +166,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   };
 
   const device = options.device ?? 'cpu';
-  const model = createModel({ arch: weights.arch, smallStem: weights.smallStem, target: 'shared', projector: { hidden: 8, out: 8 } });
-  await initializeModel(model, { ...weights, online: chosen }, { arch: weights.arch, smallStem: weights.smallStem, projector: { hidden: 8, out: 8 } }, false);
+  const model = createModel({
+    arch: weights.arch,
+    smallStem: weights.smallStem,
+    target: 'shared',
+    projector: { hidden: 8, out: 8 },
+  });
+  await initializeModel(
+    model,
+    { ...weights, online: chosen },
+    { arch: weights.arch, smallStem: weights.smallStem, projector: { hidden: 8, out: 8 } },
+    false,
+  );
   await model.to(device);
   const stem = weights.smallStem ? ' (small stem)' : '';
   const pretrained = await score(`${weights.arch}${stem} ${branch}`, model, [weights.path]);
@@ -139,7 +190,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     );
     baselines.rawPixels = await runProtocol(options.protocol, rawTrain!, rawVal!, classes, options);
     await native().manualSeed(0);
-    const initial = createModel({ arch: weights.arch, smallStem: weights.smallStem, target: 'shared', projector: { hidden: 8, out: 8 } });
+    const initial = createModel({
+      arch: weights.arch,
+      smallStem: weights.smallStem,
+      target: 'shared',
+      projector: { hidden: 8, out: 8 },
+    });
     await initial.to(device);
     await reestimateBatchNorm(initial, train, pass);
     baselines.initialisation = await score(`${weights.arch}${stem} at initialisation`, initial, []);
@@ -148,6 +204,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     protocol: options.protocol,
     weights: { path: weights.path, format: weights.format, arch: weights.arch, branch },
     data: { train: options.data, val: options.val, trainImages: train.length, valImages: val.length, classes, size },
-    pretrained, baselines, cacheHits: hits,
+    pretrained,
+    baselines,
+    cacheHits: hits,
   };
 }

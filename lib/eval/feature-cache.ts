@@ -17,7 +17,12 @@ export function defaultCacheDir(): string {
 /** What a set of features depends on; files in it are identified by path, size and mtime. */
 export async function cacheKey(parts: Record<string, unknown>, files: string[]): Promise<string> {
   const identities = await Promise.all(
-    files.map(async (f) => stat(f).then((s) => ({ f, size: s.size, mtime: s.mtimeMs }), () => ({ f }))),
+    files.map(async (f) =>
+      stat(f).then(
+        (s) => ({ f, size: s.size, mtime: s.mtimeMs }),
+        () => ({ f }),
+      ),
+    ),
   );
   return createHash('sha256').update(JSON.stringify({ version, parts, identities })).digest('hex').slice(0, 32);
 }
@@ -43,7 +48,10 @@ export class FeatureCache {
     const set = await compute();
     await mkdir(this.dir, { recursive: true });
     // Labels last: their presence marks a complete entry.
-    for (const [tensor, path] of [[set.features, features], [set.labels, labels]] as const) {
+    for (const [tensor, path] of [
+      [set.features, features],
+      [set.labels, labels],
+    ] as const) {
       const temporary = `${path}.tmp-${process.pid}.npy`;
       await tensor.saveNpy(temporary);
       await rename(temporary, path).catch(async (error: unknown) => {

@@ -28,7 +28,11 @@ function rowsOf(features: Float32Array, labels: BigInt64Array, width: number, in
 }
 
 /** A seeded split: `fraction` of the rows held out (at least one row each side). */
-export async function holdOut(set: FeatureSet, fraction: number, seed: number): Promise<{ fit: FeatureSet; held: FeatureSet }> {
+export async function holdOut(
+  set: FeatureSet,
+  fraction: number,
+  seed: number,
+): Promise<{ fit: FeatureSet; held: FeatureSet }> {
   const n = set.labels.shape[0]!;
   const order = Array.from({ length: n }, (_, i) => i);
   // Fisher–Yates with a small LCG: the split must not depend on Math.random.
@@ -42,7 +46,10 @@ export async function holdOut(set: FeatureSet, fraction: number, seed: number): 
   const features = (await set.features.toArray()) as Float32Array;
   const labels = (await set.labels.toArray()) as BigInt64Array;
   const width = set.features.shape[1]!;
-  return { fit: rowsOf(features, labels, width, order.slice(held)), held: rowsOf(features, labels, width, order.slice(0, held)) };
+  return {
+    fit: rowsOf(features, labels, width, order.slice(held)),
+    held: rowsOf(features, labels, width, order.slice(0, held)),
+  };
 }
 
 /** Top-1 and top-5 of ranked labels int64 [M, top] against the true labels. */

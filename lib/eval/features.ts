@@ -43,7 +43,11 @@ export function evaluationLoader(dataset: Dataset, options: FeatureOptions, seed
 export type LabelledRows = { features: Tensor<'float32'>; labels: Tensor<'int64'> };
 
 /** One row of `rowsOf(view)` per image of the loader's single pass, stacked with the labels. */
-async function collectRows(loader: DataLoader, options: FeatureOptions, rowsOf: (view: Tensor) => Promise<Tensor>): Promise<LabelledRows> {
+async function collectRows(
+  loader: DataLoader,
+  options: FeatureOptions,
+  rowsOf: (view: Tensor) => Promise<Tensor>,
+): Promise<LabelledRows> {
   const rows: Float32Array[] = [];
   const labels: number[] = [];
   let width = 0;

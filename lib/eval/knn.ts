@@ -48,7 +48,11 @@ export async function backboneKnnAccuracy(
 }
 
 /** The raw-pixel baseline: cosine kNN on pixels centred by the train mean (pixel datasets only). */
-export async function rawPixelKnnAccuracy(train: Dataset, test: Dataset, options: KnnOptions = {}): Promise<number | undefined> {
+export async function rawPixelKnnAccuracy(
+  train: Dataset,
+  test: Dataset,
+  options: KnnOptions = {},
+): Promise<number | undefined> {
   if (train.source.kind !== 'pixels' || test.source.kind !== 'pixels') return undefined;
   const width = train.source.height * train.source.width * train.source.channels;
   const trainData = train.source.data;
@@ -61,7 +65,10 @@ export async function rawPixelKnnAccuracy(train: Dataset, test: Dataset, options
     for (let i = 0; i < out.length; i++) out[i] = data[i]! - mean[i % width]!;
     return {
       features: Tensor.fromArray(out, [dataset.length, width]),
-      labels: Tensor.fromArray(BigInt64Array.from({ length: dataset.length }, (_, i) => BigInt(dataset.label(i))), [dataset.length]) as Tensor<'int64'>,
+      labels: Tensor.fromArray(
+        BigInt64Array.from({ length: dataset.length }, (_, i) => BigInt(dataset.label(i))),
+        [dataset.length],
+      ) as Tensor<'int64'>,
     };
   };
   return knnAccuracy(centred(train), centred(test), { ...options, classes: train.classes.length || undefined });
@@ -71,7 +78,11 @@ export async function rawPixelKnnAccuracy(train: Dataset, test: Dataset, options
  * Re-estimates BN statistics on training images (train-mode forwards without gradients):
  * the honest random-init baseline; a random net with untouched statistics is none.
  */
-export async function reestimateBatchNorm(model: Model, dataset: Dataset, options: FeatureOptions & { batches?: number }): Promise<void> {
+export async function reestimateBatchNorm(
+  model: Model,
+  dataset: Dataset,
+  options: FeatureOptions & { batches?: number },
+): Promise<void> {
   await model.train();
   const loader = evaluationLoader(dataset, options, 1);
   try {

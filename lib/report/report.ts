@@ -22,12 +22,27 @@ function summary(run: RunRecords): string[] {
   const lastStep = run.steps[run.steps.length - 1];
   const percent = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)} %`);
   const rows = [
-    ['recipe', `${c['arch']} on ${c['data']}, ${c['epochs']} epochs of batch ${c['batchSize']}, ${c['optimizer']} lr ${c['baseLr']}, β ${c['beta']}`],
-    ['progress', lastStep ? `step ${lastStep.step}, epoch ${lastStep.epoch + 1}, loss ${lastStep.loss.toFixed(4)}` : 'no step logged yet'],
+    [
+      'recipe',
+      `${c['arch']} on ${c['data']}, ${c['epochs']} epochs of batch ${c['batchSize']}, ${c['optimizer']} lr ${c['baseLr']}, β ${c['beta']}`,
+    ],
+    [
+      'progress',
+      lastStep
+        ? `step ${lastStep.step}, epoch ${lastStep.epoch + 1}, loss ${lastStep.loss.toFixed(4)}`
+        : 'no step logged yet',
+    ],
   ];
-  for (const [name, scores] of [['kNN', run.knn], ['linear probe', run.linear]] as const) {
+  for (const [name, scores] of [
+    ['kNN', run.knn],
+    ['linear probe', run.linear],
+  ] as const) {
     const last = scores[scores.length - 1];
-    if (last) rows.push([name, `pretrained ${percent(last.accuracy)} · at initialisation ${percent(last.baseline?.initialisation)} · raw pixels ${percent(last.baseline?.rawPixels)}`]);
+    if (last)
+      rows.push([
+        name,
+        `pretrained ${percent(last.accuracy)} · at initialisation ${percent(last.baseline?.initialisation)} · raw pixels ${percent(last.baseline?.rawPixels)}`,
+      ]);
   }
   return rows.map(([k, v]) => `<tr><th>${escape(k!)}</th><td>${escape(v!)}</td></tr>`);
 }
@@ -43,7 +58,11 @@ th{text-align:left;padding:2px 12px 2px 0;color:#555;font-weight:normal}figure{m
 <body><h1>${escape(basename(dir))}</h1><table>${summary(run).join('')}</table>
 ${figures.length ? figures.join('\n') : '<p>Nothing logged yet.</p>'}
 </body></html>\n`;
-  const files = { html: join(dir, 'report.html'), png: join(dir, 'report.png'), charts: charts.map((c) => String(c['title'])) };
+  const files = {
+    html: join(dir, 'report.html'),
+    png: join(dir, 'report.png'),
+    charts: charts.map((c) => String(c['title'])),
+  };
   await writeFileAtomically(files.html, html);
   if (charts.length) await writeFileAtomically(files.png, await pngOf(charts));
   return files;

@@ -42,7 +42,8 @@ export interface RunRecords {
 export async function readRunRecords(dir: string): Promise<RunRecords> {
   const read = async (name: string) =>
     readFile(join(dir, name), 'utf8').catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(`report: ${dir} is not a run directory (no ${name})`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new InputError(`report: ${dir} is not a run directory (no ${name})`);
       throw fileError('read', join(dir, name), error);
     });
   const config = parse(await read('config.yaml')) as Record<string, unknown>;
@@ -57,7 +58,9 @@ export async function readRunRecords(dir: string): Promise<RunRecords> {
     }
     const version = record['schemaVersion'] ?? 1;
     if (typeof version !== 'number' || version > OUTPUT_SCHEMA_VERSION) {
-      throw new InputError(`report: ${join(dir, 'metrics.jsonl')} was written with output schema ${JSON.stringify(version)}; this mveb-torch reads up to ${OUTPUT_SCHEMA_VERSION} (a newer mveb-torch wrote it)`);
+      throw new InputError(
+        `report: ${join(dir, 'metrics.jsonl')} was written with output schema ${JSON.stringify(version)}; this mveb-torch reads up to ${OUTPUT_SCHEMA_VERSION} (a newer mveb-torch wrote it)`,
+      );
     }
     if (record['type'] === 'step') records.steps.push(record as unknown as StepRecord);
     else if (record['type'] === 'epoch') records.epochs.push(record as unknown as EpochRecord);

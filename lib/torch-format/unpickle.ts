@@ -19,7 +19,6 @@ export class PickledObject {
   ) {}
 }
 
-
 export function unpickle(bytes: Buffer, hooks: UnpickleHooks, path: string): unknown {
   const stack: unknown[] = [];
   const marks: number[] = [];
@@ -107,7 +106,9 @@ export function unpickle(bytes: Buffer, hooks: UnpickleHooks, path: string): unk
         for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[pos + i]!);
         if (n > 0 && bytes[pos + n - 1]! & 0x80) value -= 1n << BigInt(8 * n);
         pos += n;
-        stack.push(value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value);
+        stack.push(
+          value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value,
+        );
         break;
       }
       case 0x47: // BINFLOAT (big-endian)

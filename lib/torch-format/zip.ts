@@ -31,7 +31,8 @@ export function readZip(file: Buffer, path: string): Map<string, ZipEntry> {
     return readEntries(file, path);
   } catch (error) {
     // Offsets that point past the end: the file was cut short or corrupted.
-    if (error instanceof RangeError) throw new Error(`${path}: truncated or corrupt zip archive (${file.length} bytes)`);
+    if (error instanceof RangeError)
+      throw new Error(`${path}: truncated or corrupt zip archive (${file.length} bytes)`);
     throw error;
   }
 }
@@ -79,7 +80,8 @@ function readEntries(file: Buffer, path: string): Map<string, ZipEntry> {
     entries.set(name, {
       name,
       data: () => {
-        if (local + 30 > file.length) throw new Error(`${path}: truncated or corrupt zip archive (${file.length} bytes)`);
+        if (local + 30 > file.length)
+          throw new Error(`${path}: truncated or corrupt zip archive (${file.length} bytes)`);
         if (file.readUInt32LE(local) !== LOCAL_HEADER) throw new Error(`${path}: broken zip entry ${name}`);
         const start = local + 30 + file.readUInt16LE(local + 26) + file.readUInt16LE(local + 28);
         if (start + compressedSize > file.length) throw new Error(`${path}: truncated zip entry ${name}`);

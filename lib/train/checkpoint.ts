@@ -133,7 +133,11 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
     path,
     model,
     momentumBuffers,
-    scaler: { enabled: scaler.get('enabled') as boolean, scale: Number(scaler.get('scale')), growthTracker: Number(scaler.get('growth_tracker')) },
+    scaler: {
+      enabled: scaler.get('enabled') as boolean,
+      scale: Number(scaler.get('scale')),
+      growthTracker: Number(scaler.get('growth_tracker')),
+    },
     config,
     epoch: Number(root.get('epoch')),
     batch: Number(root.get('batch')),

@@ -27,13 +27,22 @@ function field<T>(value: T, flag: Field<T>['flag'], check: Check, { help, resume
 }
 
 export function integer(value: number, min: number, options: Options): Field<number> {
-  return field(value, 'number', (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min ? null : `must be an integer >= ${min}`), options);
+  return field(
+    value,
+    'number',
+    (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min ? null : `must be an integer >= ${min}`),
+    options,
+  );
 }
 
-export function number(value: number, options: Options & { min: number; max?: number; minExclusive?: boolean }): Field<number> {
+export function number(
+  value: number,
+  options: Options & { min: number; max?: number; minExclusive?: boolean },
+): Field<number> {
   const { min, max = Infinity, minExclusive = false } = options;
   const why = `must be a number ${minExclusive ? '>' : '>='} ${min}${Number.isFinite(max) ? ` and <= ${max}` : ''}`;
-  const fits = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
+  const fits = (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
   return field(value, 'number', (v) => (fits(v) ? null : why), options);
 }
 
@@ -55,7 +64,13 @@ export function text(value: string, allowed: (v: string) => boolean, why: string
 export function range(value: [number, number], limit: number, options: Options): Field<[number, number]> {
   const why = `must be [min, max] with 0 < min <= max <= ${limit}`;
   const fits = (v: unknown) =>
-    Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number' && v[0] > 0 && v[1] >= v[0] && v[1] <= limit;
+    Array.isArray(v) &&
+    v.length === 2 &&
+    typeof v[0] === 'number' &&
+    typeof v[1] === 'number' &&
+    v[0] > 0 &&
+    v[1] >= v[0] &&
+    v[1] <= limit;
   return field(value, 'range', (v) => (fits(v) ? null : why), options);
 }
 

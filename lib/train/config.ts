@@ -14,19 +14,25 @@ import { COSINE_SPANS, type CosineSpan } from './schedules.js';
  */
 export const CONFIG_FIELDS = {
   data: text('', (v) => v !== '', 'must name a dataset (a folder, fashion-mnist or synthetic)', {
-    help: 'Images: a folder of class sub-folders, fashion-mnist, synthetic or synthetic:N', resume: true,
+    help: 'Images: a folder of class sub-folders, fashion-mnist, synthetic or synthetic:N',
+    resume: true,
   }),
   val: text('', () => true, 'must be a path (or empty)', {
-    help: 'Labelled images the kNN/linear monitor scores: a folder with the same classes (fashion-mnist: its test split by default)', resume: true,
+    help: 'Labelled images the kNN/linear monitor scores: a folder with the same classes (fashion-mnist: its test split by default)',
+    resume: true,
   }),
-  arch: oneOf<Architecture>(ARCHITECTURES, 'resnet50', { help: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16' }),
+  arch: oneOf<Architecture>(ARCHITECTURES, 'resnet50', {
+    help: 'Backbone: resnet18/34/50/101, vit_small_16, vit_base_16',
+  }),
   smallStem: boolean(false, { help: 'ResNet: 3×3 stride-1 stem without max-pool, for 28–64 px images' }),
   initFrom: text('', () => true, 'must be a path (or empty)', {
     help: "Start from these weights: an mveb-torch checkpoint or export, the MVEB authors' checkpoint, a torchvision ResNet or timm ViT state dict",
   }),
   projectorHidden: integer(2048, 1, { help: 'Projector hidden width' }),
   projectorOut: integer(2048, 1, { help: 'Projector output width (the embedding dimension)' }),
-  target: oneOf(['ema', 'shared'], 'ema', { help: "'ema': a target branch updated by EMA; 'shared': the online branch, detached" }),
+  target: oneOf(['ema', 'shared'], 'ema', {
+    help: "'ema': a target branch updated by EMA; 'shared': the online branch, detached",
+  }),
   emaBase: number(0.996, { min: 0, max: 1, help: 'EMA momentum at step 0 (rises to 1 on a cosine)' }),
   beta: number(0.01, { min: 0, help: 'Weight of the entropy term (the paper: 0.01; collapse below ~0.001)' }),
   epochs: integer(800, 1, { help: 'Epochs over the data' }),
@@ -50,17 +56,21 @@ export const CONFIG_FIELDS = {
     help: "'auto' (bf16 on CUDA, fp32 on CPU), 'fp32', 'bf16', 'fp16' (CUDA, loss scaling)",
   }),
   device: text('auto', (v) => /^(auto|cpu|cuda(:\d+)?)$/.test(v), "must be 'auto', 'cpu', 'cuda' or 'cuda:N'", {
-    help: "'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'", resume: true,
+    help: "'auto' (CUDA when present), 'cpu', 'cuda' or 'cuda:N'",
+    resume: true,
   }),
   workers: integer(0, 0, { help: 'Data worker threads (0: one per core; at most 4 per core)', resume: true }),
   threads: integer(0, 0, { help: 'LibTorch intra-op threads (0: one per core; at most 4 per core)', resume: true }),
   seed: integer(0, 0, { help: 'Seed of every random choice (initialisation, order, crops, augmentation)' }),
-  output: text('runs', (v) => v !== '', 'must be a directory path', { help: 'Directory that holds the run directories' }),
+  output: text('runs', (v) => v !== '', 'must be a directory path', {
+    help: 'Directory that holds the run directories',
+  }),
   name: text('', (v) => !/[/\\]/.test(v), 'must be a plain name (no slashes)', {
     help: 'Run directory name (default: the start time); never reused',
   }),
   checkpointEvery: integer(1, 1, {
-    help: 'Write a checkpoint every N epochs (and at the end, Ctrl-C, SIGTERM, --max-steps)', resume: true,
+    help: 'Write a checkpoint every N epochs (and at the end, Ctrl-C, SIGTERM, --max-steps)',
+    resume: true,
   }),
   keepCheckpoints: integer(3, 1, { help: 'Keep the newest N checkpoints', resume: true }),
   knnEvery: integer(0, 0, { help: 'kNN accuracy every N epochs (0: off; needs a labelled test split)', resume: true }),
@@ -69,17 +79,39 @@ export const CONFIG_FIELDS = {
   knnTrainImages: integer(0, 0, { help: 'Images of the train split the kNN bank holds (0: all)' }),
   knnTestImages: integer(0, 0, { help: 'Images of the test split the kNN monitor scores (0: all)' }),
   logEvery: integer(10, 1, { help: 'Write a metrics.jsonl line every N steps', resume: true }),
-  collapseThreshold: number(0.1, { min: 0, help: 'Warn of collapse when mean embedding std × √d falls below this', resume: true }),
-  maxSteps: integer(0, 0, { help: 'Stop after this many steps in total (0: no limit); not carried over by --resume', resume: true }),
-  syncBn: boolean(true, { help: 'Data-parallel: batch statistics over the global batch, online and target (SyncBatchNorm)' }),
+  collapseThreshold: number(0.1, {
+    min: 0,
+    help: 'Warn of collapse when mean embedding std × √d falls below this',
+    resume: true,
+  }),
+  maxSteps: integer(0, 0, {
+    help: 'Stop after this many steps in total (0: no limit); not carried over by --resume',
+    resume: true,
+  }),
+  syncBn: boolean(true, {
+    help: 'Data-parallel: batch statistics over the global batch, online and target (SyncBatchNorm)',
+  }),
   steinScope: oneOf(['global', 'local'], 'global', {
     help: "Data-parallel: 'global' scores every rank's embeddings (independent of the process count); 'local' each rank's own, as the authors' code",
   }),
   collectiveTimeout: number(30, {
-    min: 0, minExclusive: true, help: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)', resume: true,
+    min: 0,
+    minExclusive: true,
+    help: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)',
+    resume: true,
   }),
-  bucketFirstMb: number(1, { min: 0, minExclusive: true, help: 'Data-parallel: size of the first gradient bucket, MiB', resume: true }),
-  bucketCapMb: number(25, { min: 0, minExclusive: true, help: 'Data-parallel: size of the other gradient buckets, MiB', resume: true }),
+  bucketFirstMb: number(1, {
+    min: 0,
+    minExclusive: true,
+    help: 'Data-parallel: size of the first gradient bucket, MiB',
+    resume: true,
+  }),
+  bucketCapMb: number(25, {
+    min: 0,
+    minExclusive: true,
+    help: 'Data-parallel: size of the other gradient buckets, MiB',
+    resume: true,
+  }),
 } satisfies Record<string, Field<unknown>>;
 
 type ValueOf<F> = F extends Field<infer T> ? T : never;
@@ -94,16 +126,37 @@ export const defaultConfig: TrainConfig = Object.fromEntries(
 ) as TrainConfig;
 
 /** What a resumed run may change: where and how fast it runs, what it logs, when it stops. */
-export const changeableOnResume: ReadonlyArray<keyof TrainConfig> = fieldNames.filter((name) => CONFIG_FIELDS[name].changeableOnResume);
+export const changeableOnResume: ReadonlyArray<keyof TrainConfig> = fieldNames.filter(
+  (name) => CONFIG_FIELDS[name].changeableOnResume,
+);
 
 // About ten minutes on a 2-core CPU: ResNet-18 with the standard stem on 28-px Fashion-MNIST, a
 // narrow projector, two global crops only, two epochs; lr and EMA chosen by the recipe study
 // (bench/results/2026-11-29-demo-recipes.md).
 const demo: Partial<TrainConfig> = {
-  data: 'fashion-mnist', arch: 'resnet18', smallStem: false, projectorHidden: 512, projectorOut: 512, epochs: 2,
-  batchSize: 128, optimizer: 'sgd', baseLr: 0.5, weightDecay: 1e-4, emaBase: 0.99, warmupEpochs: 0, globalSize: 28,
-  localSize: 14, localCrops: 0, globalScale: [0.4, 1], localScale: [0.1, 0.4], colorAugment: false, knnEvery: 1,
-  knnTrainImages: 10000, knnTestImages: 2000, logEvery: 5, checkpointEvery: 1,
+  data: 'fashion-mnist',
+  arch: 'resnet18',
+  smallStem: false,
+  projectorHidden: 512,
+  projectorOut: 512,
+  epochs: 2,
+  batchSize: 128,
+  optimizer: 'sgd',
+  baseLr: 0.5,
+  weightDecay: 1e-4,
+  emaBase: 0.99,
+  warmupEpochs: 0,
+  globalSize: 28,
+  localSize: 14,
+  localCrops: 0,
+  globalScale: [0.4, 1],
+  localScale: [0.1, 0.4],
+  colorAugment: false,
+  knnEvery: 1,
+  knnTrainImages: 10000,
+  knnTestImages: 2000,
+  logEvery: 5,
+  checkpointEvery: 1,
 };
 
 /** Complete recipes, each a small overlay on the defaults. */
@@ -112,9 +165,22 @@ export const presets: Record<'imagenet-r50' | 'small' | 'demo' | 'fmnist-30min',
   'imagenet-r50': {},
   // Fashion-MNIST/CIFAR-size images: small-image stem, fewer and smaller crops, SGD.
   small: {
-    arch: 'resnet18', smallStem: true, projectorHidden: 2048, projectorOut: 2048, epochs: 200, batchSize: 256,
-    optimizer: 'sgd', baseLr: 0.1, weightDecay: 1e-4, warmupEpochs: 5, globalSize: 32, localSize: 16, localCrops: 2,
-    globalScale: [0.3, 1], localScale: [0.1, 0.3], knnEvery: 10,
+    arch: 'resnet18',
+    smallStem: true,
+    projectorHidden: 2048,
+    projectorOut: 2048,
+    epochs: 200,
+    batchSize: 256,
+    optimizer: 'sgd',
+    baseLr: 0.1,
+    weightDecay: 1e-4,
+    warmupEpochs: 5,
+    globalSize: 32,
+    localSize: 16,
+    localCrops: 2,
+    globalScale: [0.3, 1],
+    localScale: [0.1, 0.3],
+    knnEvery: 10,
   },
   demo,
   // About thirty minutes on a 2-core CPU: the demo with two 14-px local crops, four epochs (the

@@ -11,10 +11,16 @@ const MAIN_JOB_TIMEOUT_MS = 6 * 3600 * 1000;
 const MiB = 1 << 20;
 
 export class DataParallelRun {
-  private constructor(readonly group: ProcessGroup, readonly world: WorldEnvironment) {}
+  private constructor(
+    readonly group: ProcessGroup,
+    readonly world: WorldEnvironment,
+  ) {}
 
   static async connect(world: WorldEnvironment, config: TrainConfig, device: string): Promise<DataParallelRun> {
-    return new DataParallelRun(await ProcessGroup.connect(world, { timeoutMs: config.collectiveTimeout * 1000, device }), world);
+    return new DataParallelRun(
+      await ProcessGroup.connect(world, { timeoutMs: config.collectiveTimeout * 1000, device }),
+      world,
+    );
   }
 
   get isMain(): boolean {
@@ -24,8 +30,11 @@ export class DataParallelRun {
   /** The training core's data-parallel options for this configuration. */
   coreOptions(config: TrainConfig): ParallelOptions {
     return {
-      group: this.group, syncBn: config.syncBn, steinScope: config.steinScope,
-      bucketFirstBytes: Math.round(config.bucketFirstMb * MiB), bucketCapBytes: Math.round(config.bucketCapMb * MiB),
+      group: this.group,
+      syncBn: config.syncBn,
+      steinScope: config.steinScope,
+      bucketFirstBytes: Math.round(config.bucketFirstMb * MiB),
+      bucketCapBytes: Math.round(config.bucketCapMb * MiB),
     };
   }
 

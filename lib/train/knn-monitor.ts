@@ -55,10 +55,14 @@ export class KnnMonitor {
     if (dataset.classes.length === 0) throw new InputError(`val: ${config.data} has no labels to score ${split} with`);
     const test = await openDataset(split);
     if (test.classes.length !== dataset.classes.length) {
-      throw new InputError(`val: ${split} has ${test.classes.length} classes, ${config.data} ${dataset.classes.length}; they must be the same classes`);
+      throw new InputError(
+        `val: ${split} has ${test.classes.length} classes, ${config.data} ${dataset.classes.length}; they must be the same classes`,
+      );
     }
     return new KnnMonitor(evenSubset(dataset, config.knnTrainImages), evenSubset(test, config.knnTestImages), {
-      ...options, k: config.knnK, temperature: config.knnTemperature,
+      ...options,
+      k: config.knnK,
+      temperature: config.knnTemperature,
     });
   }
 
@@ -76,7 +80,10 @@ export class KnnMonitor {
   private async features(model: Model): Promise<[FeatureSet, FeatureSet]> {
     await model.eval();
     try {
-      return [await datasetFeatures(model, this.train, this.options), await datasetFeatures(model, this.test, this.options)];
+      return [
+        await datasetFeatures(model, this.train, this.options),
+        await datasetFeatures(model, this.test, this.options),
+      ];
     } finally {
       await model.train();
     }
@@ -86,7 +93,10 @@ export class KnnMonitor {
   async measureBaselines(model: Model): Promise<void> {
     await reestimateBatchNorm(model, this.train, this.options);
     const initial = await this.scoreSets(...(await this.features(model)), true);
-    const [rawTrain, rawTest] = await centreOn(await rawPixelFeatures(this.train, this.options), await rawPixelFeatures(this.test, this.options));
+    const [rawTrain, rawTest] = await centreOn(
+      await rawPixelFeatures(this.train, this.options),
+      await rawPixelFeatures(this.test, this.options),
+    );
     const raw = await this.scoreSets(rawTrain!, rawTest!, true);
     Object.assign(this.knnBaselines, { initialisation: initial.knn, rawPixels: raw.knn });
     Object.assign(this.linearBaselines, { initialisation: initial.linear, rawPixels: raw.linear });

@@ -17,7 +17,13 @@ function workerModule(): string {
   return existsSync(compiled) ? compiled : fileURLToPath(new URL('./worker.ts', import.meta.url));
 }
 
-const ERROR_CLASSES: Record<string, new (message: string) => Error> = { InputError, FileError, NativeAddonError, TypeError, RangeError };
+const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
+  InputError,
+  FileError,
+  NativeAddonError,
+  TypeError,
+  RangeError,
+};
 
 /**
  * A worker's error as the class it was thrown as (Error for others), carrying the worker's stack.
@@ -50,7 +56,8 @@ export async function* launchedRun(
     onMessage: (rank, raw) => {
       const message = raw as WorkerMessage;
       if (message.type === 'event' && rank === 0) queue.push(message.event);
-      else if (message.type === 'error' && !workerErrors.has(rank)) workerErrors.set(rank, rethrown(rank, message.error));
+      else if (message.type === 'error' && !workerErrors.has(rank))
+        workerErrors.set(rank, rethrown(rank, message.error));
       wake?.();
     },
   });

@@ -26,20 +26,27 @@ export function checkAgainstMachine(config: TrainConfig): { device: string; warn
     }
     const index = device.includes(':') ? Number(device.split(':')[1]) : 0;
     if (index >= report.cudaDevices.length) {
-      throw new InputError(`config: device '${device}' does not exist: this machine has ${report.cudaDevices.length} CUDA device(s)`);
+      throw new InputError(
+        `config: device '${device}' does not exist: this machine has ${report.cudaDevices.length} CUDA device(s)`,
+      );
     }
   }
   if (config.precision === 'fp16' && !device.startsWith('cuda')) {
-    throw new InputError("config: precision 'fp16' needs a CUDA device (autocast on the CPU supports bf16 only); use 'bf16' or 'fp32'");
+    throw new InputError(
+      "config: precision 'fp16' needs a CUDA device (autocast on the CPU supports bf16 only); use 'bf16' or 'fp32'",
+    );
   }
   const cores = availableParallelism();
   const warnings: string[] = [];
   for (const field of ['threads', 'workers'] as const) {
     const value = config[field];
     if (value > maxPerCore * cores) {
-      throw new InputError(`config: ${field} must be at most ${maxPerCore} × the ${cores} cores (${maxPerCore * cores}), got ${value}`);
+      throw new InputError(
+        `config: ${field} must be at most ${maxPerCore} × the ${cores} cores (${maxPerCore * cores}), got ${value}`,
+      );
     }
-    if (value > cores) warnings.push(`${field} ${value} is more than the ${cores} cores: expect it to be slower, not faster`);
+    if (value > cores)
+      warnings.push(`${field} ${value} is more than the ${cores} cores: expect it to be slower, not faster`);
   }
   return { device, warnings };
 }
@@ -61,16 +68,22 @@ function same(a: unknown, b: unknown): boolean {
  */
 export function resumedConfig(saved: TrainConfig, given: Partial<TrainConfig>): TrainConfig {
   const changeable = new Set<string>(changeableOnResume);
-  const refused = Object.entries(given).filter(([field, value]) => !changeable.has(field) && !same(value, saved[field as keyof TrainConfig]));
+  const refused = Object.entries(given).filter(
+    ([field, value]) => !changeable.has(field) && !same(value, saved[field as keyof TrainConfig]),
+  );
   if (refused.length > 0) {
-    const list = refused.map(([field, value]) => `${field} (the run's ${JSON.stringify(saved[field as keyof TrainConfig])}, given ${JSON.stringify(value)})`);
+    const list = refused.map(
+      ([field, value]) =>
+        `${field} (the run's ${JSON.stringify(saved[field as keyof TrainConfig])}, given ${JSON.stringify(value)})`,
+    );
     throw new InputError(
       `resume: ${list.join(', ')} cannot change when resuming; a resumed run is the checkpoint's run. ` +
         `Fields that can: ${changeableOnResume.join(', ')}. To change the others, start a new run with another --name.`,
     );
   }
   const config = { ...saved, maxSteps: 0 } as TrainConfig;
-  for (const field of changeableOnResume) if (given[field] !== undefined) (config as unknown as Record<string, unknown>)[field] = given[field];
+  for (const field of changeableOnResume)
+    if (given[field] !== undefined) (config as unknown as Record<string, unknown>)[field] = given[field];
   validateConfig(config);
   return config;
 }

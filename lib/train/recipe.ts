@@ -16,13 +16,20 @@ export function modelOptionsOf(config: TrainConfig): ModelOptions {
 
 /** What --init-from's weights must fit. */
 export function initialModelOf(config: TrainConfig): InitialModel {
-  return { arch: config.arch, smallStem: config.smallStem, projector: { hidden: config.projectorHidden, out: config.projectorOut } };
+  return {
+    arch: config.arch,
+    smallStem: config.smallStem,
+    projector: { hidden: config.projectorHidden, out: config.projectorOut },
+  };
 }
 
 export function viewsOf(config: TrainConfig): ViewSpec[] {
   const views = multiCropViews({
-    globalSize: config.globalSize, localSize: config.localSize, localCrops: config.localCrops,
-    globalScale: config.globalScale, localScale: config.localScale,
+    globalSize: config.globalSize,
+    localSize: config.localSize,
+    localCrops: config.localCrops,
+    globalScale: config.globalScale,
+    localScale: config.localScale,
   });
   if (config.colorAugment) return views;
   return views.map((v) => ({ ...v, photometric: { jitterProb: 0, grayscaleProb: 0, blurProb: 0, solarizeProb: 0 } }));

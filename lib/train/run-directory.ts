@@ -36,14 +36,16 @@ export class RunDirectory {
   static async create(config: TrainConfig): Promise<RunDirectory> {
     const name = config.name || new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
     const path = join(config.output, name);
-    if ((await directoryKind(config.output)) === 'other') throw new FileError(`output ${config.output} is a file, not a directory`);
+    if ((await directoryKind(config.output)) === 'other')
+      throw new FileError(`output ${config.output} is a file, not a directory`);
     await makeDirectories(config.output).catch((error) => {
       throw fileError('create the output directory', config.output, error);
     });
     let created = true;
     await mkdir(path).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw fileError('create the run directory', path, error);
-      if ((await directoryKind(path)) !== 'directory') throw new FileError(`run directory ${path} exists and is a file`);
+      if ((await directoryKind(path)) !== 'directory')
+        throw new FileError(`run directory ${path} exists and is a file`);
       created = false;
     });
     const lock = await RunLock.acquire(path).catch(async (error) => {
@@ -86,9 +88,11 @@ export class RunDirectory {
 
   async log(record: Record<string, unknown>): Promise<void> {
     const path = join(this.path, 'metrics.jsonl');
-    await appendFile(path, JSON.stringify(versioned({ time: new Date().toISOString(), ...record })) + '\n').catch((error) => {
-      throw fileError('append to', path, error);
-    });
+    await appendFile(path, JSON.stringify(versioned({ time: new Date().toISOString(), ...record })) + '\n').catch(
+      (error) => {
+        throw fileError('append to', path, error);
+      },
+    );
     this.wroteRecords = true;
   }
 

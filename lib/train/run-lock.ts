@@ -39,7 +39,7 @@ export function processAlive(pid: number): boolean {
 }
 
 function ownerAlive(owner: LockOwner): boolean {
-  if (owner.host !== hostname()) return true;  // cannot tell: assume it runs
+  if (owner.host !== hostname()) return true; // cannot tell: assume it runs
   if (!processAlive(owner.pid)) return false;
   const started = processStartTime(owner.pid);
   return owner.started === undefined || started === undefined || started === owner.started;
@@ -83,7 +83,7 @@ export class RunLock {
         }
       }
       const text = await readFile(path, 'utf8').catch(() => undefined);
-      if (text === undefined) continue;  // released meanwhile: try again
+      if (text === undefined) continue; // released meanwhile: try again
       const owner = parseOwner(text);
       if (!owner) {
         // Being written right now, or garbage: give a writer a moment before judging it.

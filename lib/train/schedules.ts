@@ -20,7 +20,10 @@ export type CosineSpan = 'total' | 'after-warmup';
 export const COSINE_SPANS: readonly CosineSpan[] = ['total', 'after-warmup'];
 
 /** The peak learning rate: base × global batch / 256. */
-export function peakLearningRate({ baseLr, globalBatch }: Pick<LearningRateSchedule, 'baseLr' | 'globalBatch'>): number {
+export function peakLearningRate({
+  baseLr,
+  globalBatch,
+}: Pick<LearningRateSchedule, 'baseLr' | 'globalBatch'>): number {
   return (baseLr * globalBatch) / 256;
 }
 

@@ -46,7 +46,8 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
   }
   const { initial, ...rest } = setup;
   // After the baselines, which stay those of a fresh initialisation.
-  const initializedFrom = initial && (await initializeModel(model, initial, initialModelOf(config), config.target === 'ema'));
+  const initializedFrom =
+    initial && (await initializeModel(model, initial, initialModelOf(config), config.target === 'ema'));
   await parallel?.waitForAll(); // rank 0 may have been measuring the baselines
 
   const core = new TrainingCore(model, {
@@ -59,13 +60,21 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
   });
   // batchSize is the global batch; the sampler gives each rank its slice of it.
   const loader = new DataLoader({
-    dataset, batchSize: config.batchSize / worldSize, views: viewsOf(config), seed: config.seed, device,
-    workers: config.workers || cores, ...(world && { rank: world.rank, worldSize }),
+    dataset,
+    batchSize: config.batchSize / worldSize,
+    views: viewsOf(config),
+    seed: config.seed,
+    device,
+    workers: config.workers || cores,
+    ...(world && { rank: world.rank, worldSize }),
   });
   const stepsPerEpoch = loader.batchesPerEpoch;
   const totalSteps = stepsPerEpoch * config.epochs;
   const schedule = {
-    baseLr: config.baseLr, globalBatch: config.batchSize, warmupSteps: config.warmupEpochs * stepsPerEpoch, totalSteps,
+    baseLr: config.baseLr,
+    globalBatch: config.batchSize,
+    warmupSteps: config.warmupEpochs * stepsPerEpoch,
+    totalSteps,
     cosineSpan: config.cosineSpan,
   };
   if (!resumed) await run.writeConfig(config);
@@ -80,7 +89,17 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
   // Every rank starts from rank 0's weights (they are equal by seed; this makes it certain).
   await parallel?.group.broadcastModel(model);
   return {
-    ...rest, model, core, loader, stepsPerEpoch, totalSteps, schedule, position, checkpointedStep: position.step,
-    ...(monitor && { monitor }), ...(parallel && { parallel }), ...(initializedFrom && { initializedFrom }),
+    ...rest,
+    model,
+    core,
+    loader,
+    stepsPerEpoch,
+    totalSteps,
+    schedule,
+    position,
+    checkpointedStep: position.step,
+    ...(monitor && { monitor }),
+    ...(parallel && { parallel }),
+    ...(initializedFrom && { initializedFrom }),
   };
 }

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { describeSkipped } from '../data/loader.js';
 import { worldFromEnvironment } from '../distributed/environment.js';
 import { FileError, InputError } from '../errors.js';
-import { loadCheckpoint, pruneCheckpoints, refuseOlderCheckpoint, runDirectoryOf, saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+import {
+  loadCheckpoint,
+  pruneCheckpoints,
+  refuseOlderCheckpoint,
+  runDirectoryOf,
+  saveCheckpoint,
+  type LoadedCheckpoint,
+} from './checkpoint.js';
 import { presets, resolveConfig, type PresetName, type TrainConfig } from './config.js';
 import { embeddingHealth } from './embedding-health.js';
 import { launchedRun } from './launched-run.js';
@@ -41,13 +48,17 @@ export class Trainer {
   private readonly stopping = new AbortController();
 
   /** Validates the configuration at once: a bad field throws InputError before any work. */
-  constructor(config: Partial<TrainConfig> = {}, private readonly options: TrainerOptions = {}) {
+  constructor(
+    config: Partial<TrainConfig> = {},
+    private readonly options: TrainerOptions = {},
+  ) {
     // Resuming takes the configuration from the checkpoint: no data path needed here.
     const flags = options.resume && config.data === undefined ? { ...config, data: '(from the checkpoint)' } : config;
     this.config = resolveConfig({ ...(options.preset && { preset: options.preset }), flags });
     this.given = { ...(options.preset && presets[options.preset as PresetName]), ...config };
     const n = options.nprocPerNode;
-    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new InputError(`nprocPerNode must be an integer >= 1, got ${n}`);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1))
+      throw new InputError(`nprocPerNode must be an integer >= 1, got ${n}`);
     // Refused here, before any worker starts (a resumed run's batch is checked by the workers).
     if (n !== undefined && n > 1 && !options.resume) refuseUnevenBatch(this.config, n);
   }
@@ -72,7 +83,8 @@ export class Trainer {
     if (!world && (this.options.nprocPerNode ?? 1) > 1) {
       refuseMissingProcessGroup(this.config, this.options.nprocPerNode!);
       yield* launchedRun(this.given, {
-        nprocPerNode: this.options.nprocPerNode!, signal: this.stopping.signal,
+        nprocPerNode: this.options.nprocPerNode!,
+        signal: this.stopping.signal,
         ...(this.options.resume && { resume: this.options.resume }),
       });
       return;
@@ -93,7 +105,15 @@ export class Trainer {
       // One GPU per process: LOCAL_RANK picks it.
       const device = world && machine.device === 'cuda' ? `cuda:${world.localRank}` : machine.device;
       run ??= isMain ? await RunDirectory.create(config) : otherRankOutput;
-      yield* this.train({ config, device, warnings: machine.warnings, run, ...(resumed && { resumed }), ...(initial && { initial }), ...(world && { world }) });
+      yield* this.train({
+        config,
+        device,
+        warnings: machine.warnings,
+        run,
+        ...(resumed && { resumed }),
+        ...(initial && { initial }),
+        ...(world && { world }),
+      });
     } finally {
       await run?.close();
     }
@@ -112,13 +132,23 @@ export class Trainer {
     try {
       const { position, resumed } = session;
       yield {
-        type: 'start', config, runDir: run.path, device: session.device, totalSteps: session.totalSteps,
-        stepsPerEpoch: session.stepsPerEpoch, position, processes: session.parallel?.group.worldSize ?? 1,
-        ...(resumed && { resumedFrom: resumed.path }), ...(session.initializedFrom && { initializedFrom: session.initializedFrom }),
+        type: 'start',
+        config,
+        runDir: run.path,
+        device: session.device,
+        totalSteps: session.totalSteps,
+        stepsPerEpoch: session.stepsPerEpoch,
+        position,
+        processes: session.parallel?.group.worldSize ?? 1,
+        ...(resumed && { resumedFrom: resumed.path }),
+        ...(session.initializedFrom && { initializedFrom: session.initializedFrom }),
       };
       for (const message of session.warnings) yield { type: 'warning', message };
       if (config.knnEvery > 0 && !session.monitor) {
-        yield { type: 'warning', message: `no kNN monitor: it needs a labelled test split, which only fashion-mnist has for now (data: ${config.data})` };
+        yield {
+          type: 'warning',
+          message: `no kNN monitor: it needs a labelled test split, which only fashion-mnist has for now (data: ${config.data})`,
+        };
       }
       for (let epoch = session.position.epoch; epoch < config.epochs; epoch++) {
         if ((await this.stopAgreed(session)).stop) {
@@ -145,17 +175,30 @@ export class Trainer {
     const scores = session.monitor?.summary;
     const report = join(run.path, 'report.html');
     yield {
-      type: 'end', reason, position: session.position, runDir: run.path, ...(scores && { knn: scores.knn }),
-      ...(scores?.linear && { linear: scores.linear }), ...(existsSync(report) && { report }),
+      type: 'end',
+      reason,
+      position: session.position,
+      runDir: run.path,
+      ...(scores && { knn: scores.knn }),
+      ...(scores?.linear && { linear: scores.linear }),
+      ...(existsSync(report) && { report }),
     };
   }
 
   /** The steps of one epoch, from where the run is; returns early when the run stops. */
   private async *trainOneEpoch(session: Session, epoch: number): AsyncGenerator<TrainEvent, EpochOutcome> {
     const { config, run, core } = session;
-    const epochRun = session.loader.epoch(epoch, { startBatch: epoch === session.position.epoch ? session.position.batch : 0 });
+    const epochRun = session.loader.epoch(epoch, {
+      startBatch: epoch === session.position.epoch ? session.position.batch : 0,
+    });
     const outcome: EpochOutcome = {
-      started: performance.now(), report: epochRun.report, losses: 0, steps: 0, stepsRun: 0, skippedSteps: 0, images: 0,
+      started: performance.now(),
+      report: epochRun.report,
+      losses: 0,
+      steps: 0,
+      stepsRun: 0,
+      skippedSteps: 0,
+      images: 0,
     };
     for await (const batch of epochRun) {
       // Every rank decides together: a rank that stops or skips alone would leave the others
@@ -168,7 +211,13 @@ export class Trainer {
         // Batch norm needs two images; the others of this batch could not be decoded.
         outcome.skippedSteps++;
         const message = `step ${step + 1}: batch ${batch.index} of epoch ${epoch} has ${batch.indices.length} decodable image of ${batch.indices.length + batch.skipped.length}${session.parallel ? ' on some rank' : ''}; step skipped`;
-        await run.log({ type: 'skipped-step', epoch, step: step + 1, batch: batch.index, reason: 'fewer than 2 decodable images' });
+        await run.log({
+          type: 'skipped-step',
+          epoch,
+          step: step + 1,
+          batch: batch.index,
+          reason: 'fewer than 2 decodable images',
+        });
         yield { type: 'warning', message };
       } else {
         const lr = learningRate(step, session.schedule);
@@ -184,12 +233,22 @@ export class Trainer {
         }
         const epochSeconds = (performance.now() - outcome.started) / 1000;
         const event = {
-          type: 'step' as const, epoch, step: step + 1, batch: batch.index, lr, emaMomentum: momentum, images: batch.indices.length,
-          imagesPerSecond: outcome.images / epochSeconds, epochImages: outcome.images, epochSeconds, ...stats,
+          type: 'step' as const,
+          epoch,
+          step: step + 1,
+          batch: batch.index,
+          lr,
+          emaMomentum: momentum,
+          images: batch.indices.length,
+          imagesPerSecond: outcome.images / epochSeconds,
+          epochImages: outcome.images,
+          epochSeconds,
+          ...stats,
         };
         if ((step + 1) % config.logEvery === 0 || stats.skipped) await run.log(event);
         yield event;
-        if (stats.skipped) yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
+        if (stats.skipped)
+          yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
       }
       if (config.maxSteps > 0 && session.position.step >= config.maxSteps) return { ...outcome, stop: 'max-steps' };
       if (!session.parallel && this.stopRequested) return { ...outcome, stop: 'stopped' };
@@ -214,14 +273,23 @@ export class Trainer {
     const health = outcome.lastViews ? await embeddingHealth(session.model, outcome.lastViews) : undefined;
     const seconds = (performance.now() - outcome.started) / 1000;
     const epochEvent = {
-      type: 'epoch' as const, epoch, step: session.position.step, meanLoss: outcome.steps ? outcome.losses / outcome.steps : NaN,
-      skippedSteps: outcome.skippedSteps, skippedImages: outcome.report.skipped, seconds, imagesPerSecond: outcome.images / seconds,
+      type: 'epoch' as const,
+      epoch,
+      step: session.position.step,
+      meanLoss: outcome.steps ? outcome.losses / outcome.steps : NaN,
+      skippedSteps: outcome.skippedSteps,
+      skippedImages: outcome.report.skipped,
+      seconds,
+      imagesPerSecond: outcome.images / seconds,
       ...(health && { health }),
     };
     await run.log(epochEvent);
     yield epochEvent;
     if (health && health.stdMean * Math.sqrt(config.projectorOut) < config.collapseThreshold) {
-      yield { type: 'warning', message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}` };
+      yield {
+        type: 'warning',
+        message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}`,
+      };
     }
     const last = epoch + 1 === config.epochs;
     if ((epoch + 1) % config.knnEvery === 0 || last) yield* this.knnPass(session, epoch, last);
@@ -235,10 +303,15 @@ export class Trainer {
   private async *knnPass(session: Session, epoch: number, withLinear = false): AsyncGenerator<TrainEvent> {
     const { monitor, parallel } = session;
     if (!monitor && !parallel) return;
-    const score = parallel ? await parallel.onMain(() => this.knnScore(session, withLinear)) : await this.knnScore(session, withLinear);
+    const score = parallel
+      ? await parallel.onMain(() => this.knnScore(session, withLinear))
+      : await this.knnScore(session, withLinear);
     if (!score || !monitor) return;
-    const events: Array<Extract<TrainEvent, { type: 'knn' | 'linear' }>> = [{ type: 'knn', epoch, accuracy: score.knn, baseline: monitor.knnBaselines }];
-    if (score.linear !== undefined) events.push({ type: 'linear', epoch, accuracy: score.linear, baseline: monitor.linearBaselines });
+    const events: Array<Extract<TrainEvent, { type: 'knn' | 'linear' }>> = [
+      { type: 'knn', epoch, accuracy: score.knn, baseline: monitor.knnBaselines },
+    ];
+    if (score.linear !== undefined)
+      events.push({ type: 'linear', epoch, accuracy: score.linear, baseline: monitor.linearBaselines });
     for (const event of events) {
       await session.run.log(event);
       yield event;
@@ -269,7 +342,13 @@ export class Trainer {
     const { run, model, core, position, config } = session;
     let path: string;
     try {
-      path = await saveCheckpoint(run.path, { model, trainer: core, position, config, lr: learningRate(position.step, session.schedule) });
+      path = await saveCheckpoint(run.path, {
+        model,
+        trainer: core,
+        position,
+        config,
+        lr: learningRate(position.step, session.schedule),
+      });
     } catch (error) {
       // The write goes through a temporary file: nothing partial is left, the last one stays.
       const cause = (error as Error).message.replace(/^saveCheckpoint: /, '');
@@ -278,7 +357,10 @@ export class Trainer {
     await pruneCheckpoints(run.path, config.keepCheckpoints);
     await run.log({ type: 'checkpoint', path, ...position, ...(replicaDrift !== undefined && { replicaDrift }) });
     // The report is a view of what is logged: failing to draw it never stops a run.
-    const report = await writeReport(run.path).then((files) => files.html, (error: Error) => `not written: ${error.message}`);
+    const report = await writeReport(run.path).then(
+      (files) => files.html,
+      (error: Error) => `not written: ${error.message}`,
+    );
     return { type: 'checkpoint', path, position, report, ...(replicaDrift !== undefined && { replicaDrift }) };
   }
 }
@@ -286,7 +368,9 @@ export class Trainer {
 /** The global batch must split evenly over the processes. */
 function refuseUnevenBatch(config: TrainConfig, processes: number): void {
   if (config.batchSize % processes !== 0) {
-    throw new InputError(`config: batchSize ${config.batchSize} (the global batch) must be a multiple of the ${processes} processes`);
+    throw new InputError(
+      `config: batchSize ${config.batchSize} (the global batch) must be a multiple of the ${processes} processes`,
+    );
   }
 }
 

@@ -35,9 +35,13 @@ export class TrainingCore {
 
   constructor(model: Model, { parallel, ...options }: TrainingCoreOptions) {
     this.#core = new (native().NativeTrainer)(model.handle, {
-      lr: 0, lossScaling: false, ...options,
+      lr: 0,
+      lossScaling: false,
+      ...options,
       ...(parallel && {
-        processGroup: parallel.group.handle, syncBn: parallel.syncBn, steinScope: parallel.steinScope,
+        processGroup: parallel.group.handle,
+        syncBn: parallel.syncBn,
+        steinScope: parallel.steinScope,
         ...(parallel.bucketFirstBytes !== undefined && { bucketFirstBytes: parallel.bucketFirstBytes }),
         ...(parallel.bucketCapBytes !== undefined && { bucketCapBytes: parallel.bucketCapBytes }),
       }),

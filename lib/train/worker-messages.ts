@@ -11,5 +11,4 @@ export interface WorkerJob {
 
 /** From a worker: rank 0's events, and any rank's error with its class name and stack. */
 export type WorkerMessage =
-  | { type: 'event'; event: TrainEvent }
-  | { type: 'error'; error: { name: string; message: string; stack?: string } };
+  { type: 'event'; event: TrainEvent } | { type: 'error'; error: { name: string; message: string; stack?: string } };

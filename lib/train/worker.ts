@@ -29,7 +29,10 @@ if (process.send) {
     work(job).then(
       () => process.disconnect(),
       async (error: Error) => {
-        await send({ type: 'error', error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), stack: error?.stack } });
+        await send({
+          type: 'error',
+          error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), stack: error?.stack },
+        });
         process.exit(1);
       },
     );

@@ -7,7 +7,14 @@ import type { StateDict } from '../pth.js';
 import type { BranchWeights } from './branch.js';
 
 // torchvision's ResNet children in order: 0 conv1, 1 bn1, 2 relu, 3 maxpool, 4–7 layer1–4.
-const ENCODER_CHILDREN: Record<string, string> = { 0: 'conv1', 1: 'bn1', 4: 'layer1', 5: 'layer2', 6: 'layer3', 7: 'layer4' };
+const ENCODER_CHILDREN: Record<string, string> = {
+  0: 'conv1',
+  1: 'bn1',
+  4: 'layer1',
+  5: 'layer2',
+  6: 'layer3',
+  7: 'layer4',
+};
 
 const BRANCH_MODULES = {
   online: { encoder: 'encoder.', projector: 'projector.' },

@@ -53,7 +53,9 @@ export function parameterCount(tensors: StateDict): number {
 
 function checkOptions(options: ExportOptions): void {
   if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) {
-    throw new InputError(`export: format must be one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(options.format)}`);
+    throw new InputError(
+      `export: format must be one of ${EXPORT_FORMATS.join(', ')}, got ${JSON.stringify(options.format)}`,
+    );
   }
   if (options.branch !== undefined && options.branch !== 'online' && options.branch !== 'target') {
     throw new InputError(`export: branch must be 'online' or 'target', got ${JSON.stringify(options.branch)}`);
@@ -71,17 +73,32 @@ function defaultOut(source: string, options: ExportOptions, branch: string): str
 
 function refuseMisfit(weights: WeightsFile, format: ExportFormat): void {
   const resnet = isResNet(weights.arch);
-  if (format === 'timm' && resnet) throw new InputError(`export: ${weights.path} holds a ${weights.arch}; --format timm is for ViTs (use torchvision or detectron2)`);
-  if (format !== 'timm' && !resnet) throw new InputError(`export: ${weights.path} holds a ${weights.arch}; --format ${format} is for ResNets (use timm)`);
+  if (format === 'timm' && resnet)
+    throw new InputError(
+      `export: ${weights.path} holds a ${weights.arch}; --format timm is for ViTs (use torchvision or detectron2)`,
+    );
+  if (format !== 'timm' && !resnet)
+    throw new InputError(
+      `export: ${weights.path} holds a ${weights.arch}; --format ${format} is for ResNets (use timm)`,
+    );
   if (format === 'detectron2' && weights.smallStem) {
-    throw new InputError(`export: ${weights.path} has the small-image stem (3×3 conv1, no max-pool), which Detectron2's ResNet stem cannot take`);
+    throw new InputError(
+      `export: ${weights.path} has the small-image stem (3×3 conv1, no max-pool), which Detectron2's ResNet stem cannot take`,
+    );
   }
 }
 
 async function numpyArray(tensor: Tensor): Promise<NumpyArray> {
   const values = await tensor.toArray();
-  const data = values instanceof BigInt64Array || values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-  return { kind: data instanceof BigInt64Array ? 'i8' : 'f4', shape: tensor.shape, bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+  const data =
+    values instanceof BigInt64Array || values instanceof Float32Array
+      ? values
+      : Float32Array.from(values as ArrayLike<number>);
+  return {
+    kind: data instanceof BigInt64Array ? 'i8' : 'f4',
+    shape: tensor.shape,
+    bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** Writes Detectron2's .pkl: {model: {d2 name: array}, __author__, matching_heuristics}, atomically. */
@@ -98,13 +115,18 @@ function loadingNotes(weights: WeightsFile, format: ExportFormat, out: string): 
       lines.push('# small-image stem: 3x3 stride-1 conv1 and no max-pool, as in training');
       lines.push('model.conv1 = torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False); model.maxpool = torch.nn.Identity()');
     }
-    lines.push(`model.load_state_dict(torch.load("${out}"), strict=False)  # missing: fc.weight, fc.bias (the classifier)`);
+    lines.push(
+      `model.load_state_dict(torch.load("${out}"), strict=False)  # missing: fc.weight, fc.bias (the classifier)`,
+    );
     return lines;
   }
   if (format === 'timm') {
     const name = weights.arch === 'vit_small_16' ? 'vit_small_patch16_224' : 'vit_base_patch16_224';
     const size = weights.imageSize && weights.imageSize !== 224 ? `, img_size=${weights.imageSize}` : '';
-    return [`model = timm.create_model("${name}", num_classes=0${size})`, `model.load_state_dict(torch.load("${out}"))`];
+    return [
+      `model = timm.create_model("${name}", num_classes=0${size})`,
+      `model.load_state_dict(torch.load("${out}"))`,
+    ];
   }
   return ['Detectron2 loads the .pkl as its converted torchvision weights; the config lines below go in your YAML.'];
 }
@@ -128,17 +150,28 @@ export async function exportWeights(source: string, options: ExportOptions): Pro
   if (existing && !options.force) throw new InputError(`export: ${out} exists; pass --force to replace it`);
   const weights = await readWeights(path, 'export');
   const chosen = branch === 'target' ? weights.target : weights.online;
-  if (!chosen) throw new InputError(`export: ${weights.path} has no target branch (its target is shared with the online branch, or it is a plain state dict)`);
+  if (!chosen)
+    throw new InputError(
+      `export: ${weights.path} has no target branch (its target is shared with the online branch, or it is a plain state dict)`,
+    );
   refuseMisfit(weights, options.format);
-  if (options.withProjector && Object.keys(chosen.projector).length === 0) throw new InputError(`export: ${weights.path} holds no projector`);
+  if (options.withProjector && Object.keys(chosen.projector).length === 0)
+    throw new InputError(`export: ${weights.path} holds no projector`);
 
   const tensors: StateDict = { ...chosen.backbone };
   if (options.withProjector) for (const [key, t] of Object.entries(chosen.projector)) tensors[`projector.${key}`] = t;
   if (options.format === 'detectron2') await writeDetectron2(out, tensors);
   else await savePth(out, tensors).catch((error: unknown) => Promise.reject(fileError('write', out, error)));
   return {
-    source: weights.path, sourceFormat: weights.format, out, format: options.format, arch: weights.arch, branch,
-    tensors: Object.keys(tensors).length, parameters: parameterCount(tensors), notes: loadingNotes(weights, options.format, out),
+    source: weights.path,
+    sourceFormat: weights.format,
+    out,
+    format: options.format,
+    arch: weights.arch,
+    branch,
+    tensors: Object.keys(tensors).length,
+    parameters: parameterCount(tensors),
+    notes: loadingNotes(weights, options.format, out),
     ...(options.format === 'detectron2' && { config: detectron2Config(out, weights.arch) }),
     unused: unusedParts(weights, branch, options.withProjector ?? false),
   };

@@ -28,12 +28,19 @@ const vitImageSize = 224;
 /** Refuses, naming the flag to change, a file whose backbone is not the run's. */
 export function refuseMisfit(weights: WeightsFile, run: InitialModel, purpose: string): void {
   const what = `${purpose}: ${weights.path} (${FORMAT_NAMES[weights.format]}) holds`;
-  if (weights.arch !== run.arch) throw new InputError(`${what} a ${weights.arch} backbone; this run builds a ${run.arch} (set --arch ${weights.arch})`);
+  if (weights.arch !== run.arch)
+    throw new InputError(
+      `${what} a ${weights.arch} backbone; this run builds a ${run.arch} (set --arch ${weights.arch})`,
+    );
   if (weights.smallStem !== run.smallStem) {
-    throw new InputError(`${what} a ResNet ${weights.smallStem ? 'with' : 'without'} the small-image stem; this run's --small-stem is ${run.smallStem}`);
+    throw new InputError(
+      `${what} a ResNet ${weights.smallStem ? 'with' : 'without'} the small-image stem; this run's --small-stem is ${run.smallStem}`,
+    );
   }
   if (weights.imageSize !== undefined && weights.imageSize !== vitImageSize) {
-    throw new InputError(`${what} position embeddings for ${weights.imageSize}-px images; mveb-torch's ViTs learn them for ${vitImageSize} px`);
+    throw new InputError(
+      `${what} position embeddings for ${weights.imageSize}-px images; mveb-torch's ViTs learn them for ${vitImageSize} px`,
+    );
   }
 }
 
@@ -47,7 +54,12 @@ function prefixed(into: StateDict, prefix: string, tensors: StateDict): void {
   for (const [key, tensor] of Object.entries(tensors)) into[`${prefix}${key}`] = tensor;
 }
 
-export async function initializeModel(model: Model, weights: WeightsFile, run: InitialModel, hasTarget: boolean): Promise<InitReport> {
+export async function initializeModel(
+  model: Model,
+  weights: WeightsFile,
+  run: InitialModel,
+  hasTarget: boolean,
+): Promise<InitReport> {
   refuseMisfit(weights, run, 'init-from');
   const loaded: string[] = [];
   const ignored = [...weights.ignored];
@@ -72,7 +84,9 @@ export async function initializeModel(model: Model, weights: WeightsFile, run: I
   const report = await model.loadStateDict(state, { part: 'model', strict: false });
   const missingBackbone = report.missing.filter((k) => k.includes('.backbone.'));
   if (missingBackbone.length > 0) {
-    throw new InputError(`init-from: ${weights.path} lacks ${missingBackbone.length} backbone tensors, e.g. ${missingBackbone.slice(0, 3).join(', ')}`);
+    throw new InputError(
+      `init-from: ${weights.path} lacks ${missingBackbone.length} backbone tensors, e.g. ${missingBackbone.slice(0, 3).join(', ')}`,
+    );
   }
   ignored.push(...report.unexpected);
   return { path: weights.path, format: weights.format, loaded, ignored };

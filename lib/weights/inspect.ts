@@ -37,11 +37,17 @@ function branchSummary(branch: BranchWeights): BranchSummary {
 export async function inspectWeights(path: string): Promise<WeightsSummary> {
   const w = await readWeights(path, 'inspect');
   return {
-    path: w.path, format: w.format, formatName: FORMAT_NAMES[w.format], arch: w.arch, smallStem: w.smallStem,
+    path: w.path,
+    format: w.format,
+    formatName: FORMAT_NAMES[w.format],
+    arch: w.arch,
+    smallStem: w.smallStem,
     ...(w.imageSize !== undefined && { imageSize: w.imageSize }),
     branches: { online: branchSummary(w.online), ...(w.target && { target: branchSummary(w.target) }) },
-    ...(w.epoch !== undefined && { epoch: w.epoch }), ...(w.step !== undefined && { step: w.step }),
-    ...(w.config && { config: w.config }), ignored: w.ignored,
+    ...(w.epoch !== undefined && { epoch: w.epoch }),
+    ...(w.step !== undefined && { step: w.step }),
+    ...(w.config && { config: w.config }),
+    ignored: w.ignored,
   };
 }
 
@@ -54,10 +60,22 @@ export function formatSummary(s: WeightsSummary): string {
   const branch = (name: string, b: BranchSummary) =>
     `${name.padEnd(8)} backbone ${millions(b.backboneParameters)} parameters` +
     (b.projector ? `, projector ${b.projector.join('→')} (${millions(b.projectorParameters)})` : ', no projector');
-  const lines = [`file     ${s.path}`, `format   ${s.formatName}`, `arch     ${arch}`, branch('online', s.branches.online)];
+  const lines = [
+    `file     ${s.path}`,
+    `format   ${s.formatName}`,
+    `arch     ${arch}`,
+    branch('online', s.branches.online),
+  ];
   if (s.branches.target) lines.push(branch('target', s.branches.target));
-  if (s.epoch !== undefined || s.step !== undefined) lines.push(`position epoch ${s.epoch ?? '?'}, step ${s.step ?? '?'}`);
-  if (s.config) lines.push(`run      ${['data', 'epochs', 'batchSize', 'optimizer', 'beta'].map((k) => `${k} ${JSON.stringify(s.config![k])}`).join(', ')}`);
-  if (s.ignored.length > 0) lines.push(`unused   ${s.ignored.slice(0, 8).join(', ')}${s.ignored.length > 8 ? `, … (${s.ignored.length} in all)` : ''}`);
+  if (s.epoch !== undefined || s.step !== undefined)
+    lines.push(`position epoch ${s.epoch ?? '?'}, step ${s.step ?? '?'}`);
+  if (s.config)
+    lines.push(
+      `run      ${['data', 'epochs', 'batchSize', 'optimizer', 'beta'].map((k) => `${k} ${JSON.stringify(s.config![k])}`).join(', ')}`,
+    );
+  if (s.ignored.length > 0)
+    lines.push(
+      `unused   ${s.ignored.slice(0, 8).join(', ')}${s.ignored.length > 8 ? `, … (${s.ignored.length} in all)` : ''}`,
+    );
   return lines.join('\n');
 }

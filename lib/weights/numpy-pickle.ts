@@ -14,9 +14,23 @@ export interface NumpyArray {
 export type PickleValue = boolean | string | NumpyArray | { [key: string]: PickleValue };
 
 const OP = {
-  PROTO: 0x80, STOP: 0x2e, MARK: 0x28, EMPTY_DICT: 0x7d, SETITEMS: 0x75, BINUNICODE: 0x58, NEWTRUE: 0x88,
-  NEWFALSE: 0x89, GLOBAL: 0x63, BININT: 0x4a, EMPTY_TUPLE: 0x29, TUPLE: 0x74, REDUCE: 0x52, BUILD: 0x62,
-  SHORT_BINBYTES: 0x43, BINBYTES: 0x42, NONE: 0x4e,
+  PROTO: 0x80,
+  STOP: 0x2e,
+  MARK: 0x28,
+  EMPTY_DICT: 0x7d,
+  SETITEMS: 0x75,
+  BINUNICODE: 0x58,
+  NEWTRUE: 0x88,
+  NEWFALSE: 0x89,
+  GLOBAL: 0x63,
+  BININT: 0x4a,
+  EMPTY_TUPLE: 0x29,
+  TUPLE: 0x74,
+  REDUCE: 0x52,
+  BUILD: 0x62,
+  SHORT_BINBYTES: 0x43,
+  BINBYTES: 0x42,
+  NONE: 0x4e,
 } as const;
 
 class PickleWriter {
@@ -118,7 +132,11 @@ class PickleWriter {
 }
 
 function isArray(value: PickleValue): value is NumpyArray {
-  return typeof value === 'object' && Buffer.isBuffer((value as NumpyArray).bytes) && Array.isArray((value as NumpyArray).shape);
+  return (
+    typeof value === 'object' &&
+    Buffer.isBuffer((value as NumpyArray).bytes) &&
+    Array.isArray((value as NumpyArray).shape)
+  );
 }
 
 /** The bytes of pickle.dumps(value, protocol=3). */

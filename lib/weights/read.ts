@@ -48,7 +48,10 @@ function tensorsOf(value: unknown): StateDict | undefined {
 }
 
 /** Splits 'online.backbone.x' style keys into branches. */
-function splitBranches(model: StateDict, prefix: (branch: 'online' | 'target', part: 'backbone' | 'projector') => string) {
+function splitBranches(
+  model: StateDict,
+  prefix: (branch: 'online' | 'target', part: 'backbone' | 'projector') => string,
+) {
   const branches: Partial<Record<'online' | 'target', BranchWeights>> = {};
   const used = new Set<string>();
   for (const branch of ['online', 'target'] as const) {
@@ -77,7 +80,11 @@ function numberOr(value: unknown): number | undefined {
 }
 
 /** A plain state dict: a torchvision ResNet or a timm ViT, maybe with our exported projector. */
-function fromStateDict(path: string, tensors: StateDict, ignoredAbove: string[]): Omit<WeightsFile, keyof BackboneShape> {
+function fromStateDict(
+  path: string,
+  tensors: StateDict,
+  ignoredAbove: string[],
+): Omit<WeightsFile, keyof BackboneShape> {
   const state = stripModulePrefix(tensors);
   if (!looksLikeResNet(state) && !looksLikeViT(state)) {
     const sample = Object.keys(state).slice(0, 4).join(', ');
@@ -115,13 +122,24 @@ export async function readWeights(pathOrRun: string, purpose = 'weights'): Promi
   let read: Omit<WeightsFile, keyof BackboneShape>;
   const asMap = root instanceof Map ? (root as Map<string, unknown>) : undefined;
   const model = tensorsOf(asMap?.get('model'));
-  if (asMap && model && asMap.get('version') === ourCheckpointVersion && Object.keys(model).some((k) => k.startsWith('online.backbone.'))) {
+  if (
+    asMap &&
+    model &&
+    asMap.get('version') === ourCheckpointVersion &&
+    Object.keys(model).some((k) => k.startsWith('online.backbone.'))
+  ) {
     const { branches, unused } = splitBranches(model, (branch, part) => `${branch}.${part}.`);
-    const extra = [...asMap.keys()].filter((k) => !['model', 'version', 'epoch', 'batch', 'step', 'config'].includes(k));
+    const extra = [...asMap.keys()].filter(
+      (k) => !['model', 'version', 'epoch', 'batch', 'step', 'config'].includes(k),
+    );
     const config = asMap.get('config');
     read = {
-      path, format: 'mveb-torch', online: branches.online!, ...(branches.target && { target: branches.target }),
-      epoch: numberOr(asMap.get('epoch'))!, step: numberOr(asMap.get('step'))!,
+      path,
+      format: 'mveb-torch',
+      online: branches.online!,
+      ...(branches.target && { target: branches.target }),
+      epoch: numberOr(asMap.get('epoch'))!,
+      step: numberOr(asMap.get('step'))!,
       ...(config instanceof Map && { config: Object.fromEntries(config) as Record<string, unknown> }),
       ignored: [...unused, ...extra.map((k) => describeKey(k, asMap.get(k)))],
     };
@@ -129,7 +147,10 @@ export async function readWeights(pathOrRun: string, purpose = 'weights'): Promi
     const { online, target, unused } = authorsBranches(model);
     const extra = [...asMap.keys()].filter((k) => !['model', 'epoch', 'step'].includes(k) && asMap.get(k) !== null);
     read = {
-      path, format: 'mveb-authors', online, ...(target && { target }),
+      path,
+      format: 'mveb-authors',
+      online,
+      ...(target && { target }),
       ...(numberOr(asMap.get('epoch')) !== undefined && { epoch: numberOr(asMap.get('epoch'))! }),
       ...(numberOr(asMap.get('step')) !== undefined && { step: numberOr(asMap.get('step'))! }),
       ignored: [...unused, ...extra.map((k) => describeKey(k, asMap.get(k)))],
@@ -146,7 +167,9 @@ export async function readWeights(pathOrRun: string, purpose = 'weights'): Promi
           `torchvision ResNet or timm ViT state dict): it holds ${what}`,
       );
     }
-    const besides = wrapper ? [...asMap!.keys()].filter((k) => k !== wrapper).map((k) => describeKey(k, asMap!.get(k))) : [];
+    const besides = wrapper
+      ? [...asMap!.keys()].filter((k) => k !== wrapper).map((k) => describeKey(k, asMap!.get(k)))
+      : [];
     read = fromStateDict(where, tensors, besides);
     read.path = path;
   }

@@ -11,13 +11,14 @@ namespace mveb {
 namespace {
 
 void requireProbability(double p, const char* field) {
-  if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument(std::string(field) + " must be a probability in [0, 1], got " + std::to_string(p));
+  if (!(p >= 0.0 && p <= 1.0))
+    throw std::invalid_argument(std::string(field) + " must be a probability in [0, 1], got " + std::to_string(p));
 }
 
 void requireRange(double value, double low, double high, const char* field) {
   if (!(value >= low && value <= high))
-    throw std::invalid_argument(std::string(field) + " must be in [" + std::to_string(low) + ", " + std::to_string(high) +
-                                "], got " + std::to_string(value));
+    throw std::invalid_argument(std::string(field) + " must be in [" + std::to_string(low) + ", " +
+                                std::to_string(high) + "], got " + std::to_string(value));
 }
 
 // U[low, high) per sample from the generator, as float64.
@@ -83,7 +84,8 @@ PhotometricParams drawPhotometricParams(int64_t count, const PhotometricSpec& sp
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   PhotometricParams params;
   params.jitter = bernoulli(count, spec.jitterProb, generator);
-  params.order = at::rand({count, 4}, generator, at::TensorOptions().dtype(at::kDouble)).argsort(/*dim=*/static_cast<int64_t>(1));
+  params.order =
+      at::rand({count, 4}, generator, at::TensorOptions().dtype(at::kDouble)).argsort(/*dim=*/static_cast<int64_t>(1));
   params.factors = at::stack({uniform(count, 1.0 - spec.brightness, 1.0 + spec.brightness, generator),
                               uniform(count, 1.0 - spec.contrast, 1.0 + spec.contrast, generator),
                               uniform(count, 1.0 - spec.saturation, 1.0 + spec.saturation, generator),
@@ -107,15 +109,17 @@ void validateParams(const PhotometricParams& params, int64_t count) {
   at::Tensor sorted = std::get<0>(params.order.sort(1));
   if (!sorted.equal(at::arange(4, at::kLong).expand({count, 4})))
     throw std::invalid_argument("params.order rows must be permutations of 0..3");
-  if (count > 0 && !(params.sigma.gt(0).all().item<bool>())) throw std::invalid_argument("params.sigma must be positive");
+  if (count > 0 && !(params.sigma.gt(0).all().item<bool>()))
+    throw std::invalid_argument("params.sigma must be positive");
 }
 
 at::Tensor photometricAugment(const at::Tensor& batch, const PhotometricParams& params, const PhotometricSpec& spec,
                               PhotometricImpl impl) {
   validateSpec(spec);
   if (batch.scalar_type() != at::kByte || batch.dim() != 4 || batch.size(3) != 3)
-    throw std::invalid_argument("batch must be uint8 [N, H, W, 3], got " + std::string(c10::toString(batch.scalar_type())) +
-                                " with " + std::to_string(batch.dim()) + " dimensions");
+    throw std::invalid_argument("batch must be uint8 [N, H, W, 3], got " +
+                                std::string(c10::toString(batch.scalar_type())) + " with " +
+                                std::to_string(batch.dim()) + " dimensions");
   validateParams(params, batch.size(0));
   const int64_t pad = blurKernelSize(spec) / 2;
   if (batch.size(0) > 0 && (pad >= batch.size(1) || pad >= batch.size(2)) && params.blur.any().item<bool>())

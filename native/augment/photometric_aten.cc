@@ -60,9 +60,12 @@ at::Tensor hsvToRgb(const at::Tensor& hsv) {
 
 at::Tensor applyJitter(const at::Tensor& x, int64_t op, const at::Tensor& factor) {
   switch (op) {
-    case kBrightness: return blend(x, at::zeros_like(x), perSample(factor, x));
-    case kContrast: return blend(x, grayOf(x).mean({1, 2, 3}, true), perSample(factor, x));
-    case kSaturation: return blend(x, grayOf(x), perSample(factor, x));
+    case kBrightness:
+      return blend(x, at::zeros_like(x), perSample(factor, x));
+    case kContrast:
+      return blend(x, grayOf(x).mean({1, 2, 3}, true), perSample(factor, x));
+    case kSaturation:
+      return blend(x, grayOf(x), perSample(factor, x));
     default: {
       at::Tensor hsv = rgbToHsv(x);
       at::Tensor shifted = (hsv.select(1, 0) + perSample(factor, x).squeeze(1)).remainder(1.0);
@@ -123,7 +126,8 @@ at::Tensor photometricAten(const at::Tensor& batch, const PhotometricParams& par
     at::Tensor rows = x.index_select(0, index);
     x.index_copy_(0, index, at::where(rows >= spec.solarizeThreshold, 1.0 - rows, rows));
   }
-  const at::Tensor mean = at::tensor(std::vector<double>(spec.mean.begin(), spec.mean.end()), at::kFloat).to(x.device());
+  const at::Tensor mean =
+      at::tensor(std::vector<double>(spec.mean.begin(), spec.mean.end()), at::kFloat).to(x.device());
   const at::Tensor std = at::tensor(std::vector<double>(spec.std.begin(), spec.std.end()), at::kFloat).to(x.device());
   return x.sub_(mean.view({1, 3, 1, 1})).div_(std.view({1, 3, 1, 1}));
 }

@@ -59,7 +59,8 @@ MVEB_SIMD_CLONES void toGrayscale(Planes& x) {
 // Separable Gaussian blur with reflect padding; `scratch` holds one plane. Both passes
 // run as "row += weight × shifted row" so the inner loops vectorise; only the few
 // border columns need the reflected index.
-MVEB_SIMD_CLONES void blurPlane(float* plane, int height, int width, const std::vector<float>& kernel, std::vector<float>& scratch) {
+MVEB_SIMD_CLONES void blurPlane(float* plane, int height, int width, const std::vector<float>& kernel,
+                                std::vector<float>& scratch) {
   const int taps = static_cast<int>(kernel.size());
   const int half = taps / 2;
   const int interiorEnd = width - half;
@@ -118,10 +119,18 @@ MVEB_SIMD_CLONES void processSample(const uint8_t* src, float* dst, int height, 
     for (int k = 0; k < 4; ++k) {
       // An operation whose range is 0 is not applied, as in torchvision's ColorJitter.
       switch (p.order[k]) {
-        case kBrightness: if (spec.brightness > 0) adjustBrightness(x, static_cast<float>(p.factors[kBrightness])); break;
-        case kContrast: if (spec.contrast > 0) adjustContrast(x, static_cast<float>(p.factors[kContrast])); break;
-        case kSaturation: if (spec.saturation > 0) adjustSaturation(x, static_cast<float>(p.factors[kSaturation])); break;
-        default: if (spec.hue > 0) adjustHue(x, static_cast<float>(p.factors[kHue])); break;
+        case kBrightness:
+          if (spec.brightness > 0) adjustBrightness(x, static_cast<float>(p.factors[kBrightness]));
+          break;
+        case kContrast:
+          if (spec.contrast > 0) adjustContrast(x, static_cast<float>(p.factors[kContrast]));
+          break;
+        case kSaturation:
+          if (spec.saturation > 0) adjustSaturation(x, static_cast<float>(p.factors[kSaturation]));
+          break;
+        default:
+          if (spec.hue > 0) adjustHue(x, static_cast<float>(p.factors[kHue]));
+          break;
       }
     }
   }
@@ -147,7 +156,8 @@ MVEB_SIMD_CLONES void processSample(const uint8_t* src, float* dst, int height, 
 
 }  // namespace
 
-at::Tensor photometricFusedCpu(const at::Tensor& batchIn, const PhotometricParams& params, const PhotometricSpec& spec) {
+at::Tensor photometricFusedCpu(const at::Tensor& batchIn, const PhotometricParams& params,
+                               const PhotometricSpec& spec) {
   const at::Tensor batch = batchIn.contiguous();
   const int64_t count = batch.size(0);
   const int height = static_cast<int>(batch.size(1));
@@ -170,9 +180,10 @@ at::Tensor photometricFusedCpu(const at::Tensor& batchIn, const PhotometricParam
     std::vector<float> work(3 * pixels);
     std::vector<float> scratch(pixels);
     for (int64_t n = begin; n < end; ++n) {
-      const SampleParams p{jitter.data_ptr<bool>()[n], order.data_ptr<int64_t>() + 4 * n,
+      const SampleParams p{jitter.data_ptr<bool>()[n],         order.data_ptr<int64_t>() + 4 * n,
                            factors.data_ptr<double>() + 4 * n, grayscale.data_ptr<bool>()[n],
-                           blur.data_ptr<bool>()[n], sigma.data_ptr<double>()[n], solarize.data_ptr<bool>()[n]};
+                           blur.data_ptr<bool>()[n],           sigma.data_ptr<double>()[n],
+                           solarize.data_ptr<bool>()[n]};
       processSample(in + n * pixels * 3, out + n * 3 * pixels, height, width, p, spec, kernelSize, work, scratch);
     }
   });

@@ -36,16 +36,15 @@ ResampleTaps resampleTaps(int inputSize, int outputSize) {
     for (int j = 0; j < n; ++j) total += (w[j] = bicubicFilter((j + lo - center + 0.5) * inverse));
     taps.first[i] = lo;
     taps.count[i] = n;
-    for (int j = 0; j < n; ++j) taps.weights[static_cast<size_t>(i) * taps.span + j] = static_cast<float>(total != 0.0 ? w[j] / total : w[j]);
+    for (int j = 0; j < n; ++j)
+      taps.weights[static_cast<size_t>(i) * taps.span + j] = static_cast<float>(total != 0.0 ? w[j] / total : w[j]);
   }
   return taps;
 }
 
 namespace {
 
-uint8_t toByte(float v) {
-  return static_cast<uint8_t>(std::nearbyint(std::min(255.f, std::max(0.f, v))));
-}
+uint8_t toByte(float v) { return static_cast<uint8_t>(std::nearbyint(std::min(255.f, std::max(0.f, v)))); }
 
 // One output row per intermediate row; the channel count is a constant, so the taps
 // loop keeps its accumulators in registers. A 1-channel source is written to all 3.
@@ -68,7 +67,7 @@ void horizontalPass(const float* rows, int rowValues, const ResampleTaps& taps, 
 
 // Vertical pass first (whole rows at a time, which vectorises), then horizontal.
 MVEB_SIMD_CLONES void cutView(const uint8_t* image, int width, int channels, const CropView& view, uint8_t* output,
-             std::vector<float>& rows) {
+                              std::vector<float>& rows) {
   const ResampleTaps vertical = resampleTaps(view.height, view.size);
   const ResampleTaps horizontal = resampleTaps(view.width, view.size);
   const int rowValues = view.width * channels;
@@ -77,13 +76,16 @@ MVEB_SIMD_CLONES void cutView(const uint8_t* image, int width, int channels, con
     float* out = rows.data() + static_cast<size_t>(y) * rowValues;
     const float* w = vertical.weights.data() + static_cast<size_t>(y) * vertical.span;
     for (int k = 0; k < vertical.count[y]; ++k) {
-      const uint8_t* in = image + (static_cast<size_t>(view.top + vertical.first[y] + k) * width + view.left) * channels;
+      const uint8_t* in =
+          image + (static_cast<size_t>(view.top + vertical.first[y] + k) * width + view.left) * channels;
       const float weight = w[k];
       for (int i = 0; i < rowValues; ++i) out[i] += weight * static_cast<float>(in[i]);
     }
   }
-  if (channels == 3) horizontalPass<3>(rows.data(), rowValues, horizontal, view, output);
-  else horizontalPass<1>(rows.data(), rowValues, horizontal, view, output);
+  if (channels == 3)
+    horizontalPass<3>(rows.data(), rowValues, horizontal, view, output);
+  else
+    horizontalPass<1>(rows.data(), rowValues, horizontal, view, output);
 }
 
 }  // namespace

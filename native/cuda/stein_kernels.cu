@@ -66,7 +66,8 @@ int bandwidthTyped(const T* similarity, long long n, double minBandwidth, Worksp
   cudaGetDevice(&device);
   cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device);
   const long long wanted = (count + kCountThreads - 1) / kCountThreads;
-  const int blocks = static_cast<int>(wanted < 8LL * multiprocessors ? (wanted > 0 ? wanted : 1) : 8LL * multiprocessors);
+  const int blocks =
+      static_cast<int>(wanted < 8LL * multiprocessors ? (wanted > 0 ? wanted : 1) : 8LL * multiprocessors);
   radixStartKernel<T><<<1, kRadixBuckets, 0, stream>>>(workspace, halfTopKAscendingRank(count));
   for (int pass = 0; pass < radixPasses<T>(); ++pass) {
     radixCountKernel<T><<<blocks, kCountThreads, 0, stream>>>(similarity, count, pass, workspace);
@@ -105,8 +106,8 @@ __global__ void kernelPassKernel(T* similarity, const T* z, long long n, long lo
 
 size_t workspaceBytes() { return sizeof(Workspace); }
 
-int bandwidth(MvebSteinDtype dtype, const void* similarity, int64_t n, double minBandwidth, void* workspace,
-              void* out, void* stream) {
+int bandwidth(MvebSteinDtype dtype, const void* similarity, int64_t n, double minBandwidth, void* workspace, void* out,
+              void* stream) {
   auto* w = static_cast<Workspace*>(workspace);
   auto s = static_cast<cudaStream_t>(stream);
   if (dtype == MVEB_STEIN_FLOAT64) {
@@ -115,14 +116,14 @@ int bandwidth(MvebSteinDtype dtype, const void* similarity, int64_t n, double mi
   return bandwidthTyped(static_cast<const float*>(similarity), n, minBandwidth, w, static_cast<float*>(out), s);
 }
 
-int kernelPass(MvebSteinDtype dtype, void* similarity, const void* z, int64_t n, int64_t d, const void* bw,
-               double eta, void* g, void* stream) {
+int kernelPass(MvebSteinDtype dtype, void* similarity, const void* z, int64_t n, int64_t d, const void* bw, double eta,
+               void* g, void* stream) {
   auto s = static_cast<cudaStream_t>(stream);
   const unsigned int rows = static_cast<unsigned int>(n);
   if (dtype == MVEB_STEIN_FLOAT64) {
-    kernelPassKernel<double><<<rows, kPassThreads, 0, s>>>(static_cast<double*>(similarity),
-                                                           static_cast<const double*>(z), n, d,
-                                                           static_cast<const double*>(bw), eta, static_cast<double*>(g));
+    kernelPassKernel<double>
+        <<<rows, kPassThreads, 0, s>>>(static_cast<double*>(similarity), static_cast<const double*>(z), n, d,
+                                       static_cast<const double*>(bw), eta, static_cast<double*>(g));
   } else {
     kernelPassKernel<float><<<rows, kPassThreads, 0, s>>>(static_cast<float*>(similarity), static_cast<const float*>(z),
                                                           n, d, static_cast<const float*>(bw), eta,

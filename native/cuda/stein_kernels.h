@@ -17,12 +17,12 @@ typedef struct MvebSteinCudaKernels {
   size_t (*bandwidthWorkspaceBytes)(void);
   /* bandwidth[0] = max(the ⌊n²/2⌋-th largest of the n² values 1 − similarity, minBandwidth), by
    * radix selection on the device (no host synchronisation). similarity: n × n, contiguous. */
-  int (*bandwidth)(MvebSteinDtype dtype, const void* similarity, int64_t n, double minBandwidth,
-                   void* workspace, void* bandwidth, void* stream);
+  int (*bandwidth)(MvebSteinDtype dtype, const void* similarity, int64_t n, double minBandwidth, void* workspace,
+                   void* bandwidth, void* stream);
   /* In one pass over similarity (n × n, overwritten): K = exp(S / τ) with η added on the
    * diagonal, and g (n × d) = rowsum(K) ⊙ z / τ; τ read from bandwidth[0] on the device. */
-  int (*kernelPass)(MvebSteinDtype dtype, void* similarity, const void* z, int64_t n, int64_t d,
-                    const void* bandwidth, double eta, void* g, void* stream);
+  int (*kernelPass)(MvebSteinDtype dtype, void* similarity, const void* z, int64_t n, int64_t d, const void* bandwidth,
+                    double eta, void* g, void* stream);
   /* The text of a status returned above. */
   const char* (*errorString)(int status);
 } MvebSteinCudaKernels;

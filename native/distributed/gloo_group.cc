@@ -37,8 +37,8 @@ std::shared_ptr<Collectives> makeGlooGroup(const ProcessGroupOptions& options) {
   }
   auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>("gloo/", store),
                                                            options.rank, options.worldSize, glooOptions);
-  return std::make_shared<c10d_detail::C10dCollectives<c10d::ProcessGroupGloo>>(store, group, options.rank,
-                                                                               options.worldSize, c10::Device(c10::kCPU));
+  return std::make_shared<c10d_detail::C10dCollectives<c10d::ProcessGroupGloo>>(
+      store, group, options.rank, options.worldSize, c10::Device(c10::kCPU));
 }
 
 #else

@@ -25,7 +25,7 @@ std::shared_ptr<Collectives> makeNcclGroup(const ProcessGroupOptions& options) {
                                                            options.rank, options.worldSize, ncclOptions);
   const c10::Device device(c10::kCUDA, static_cast<c10::DeviceIndex>(options.cudaDevice));
   return std::make_shared<c10d_detail::C10dCollectives<c10d::ProcessGroupNCCL>>(store, group, options.rank,
-                                                                               options.worldSize, device);
+                                                                                options.worldSize, device);
 }
 
 #else

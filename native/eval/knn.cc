@@ -22,7 +22,8 @@ void checkShapes(const at::Tensor& trainFeatures, const at::Tensor& trainLabels,
 at::Tensor knnPredict(const at::Tensor& trainFeatures, const at::Tensor& trainLabels, const at::Tensor& testFeatures,
                       const KnnOptions& options) {
   checkShapes(trainFeatures, trainLabels, testFeatures);
-  if (options.k < 1 || !(options.temperature > 0)) throw std::invalid_argument("knn: k must be >= 1 and temperature > 0");
+  if (options.k < 1 || !(options.temperature > 0))
+    throw std::invalid_argument("knn: k must be >= 1 and temperature > 0");
   const at::Tensor train = unitRows(trainFeatures.to(at::kFloat));
   const at::Tensor labels = trainLabels.to(train.device(), at::kLong);
   const int64_t classes = options.classes > 0 ? options.classes : labels.max().item<int64_t>() + 1;
@@ -34,7 +35,8 @@ at::Tensor knnPredict(const at::Tensor& trainFeatures, const at::Tensor& trainLa
     auto [similarity, index] = block.matmul(train.t()).topk(k, 1);
     const at::Tensor weights = (similarity / options.temperature).exp();
     const at::Tensor neighbourLabels = labels.index_select(0, index.reshape(-1)).view_as(index);
-    const at::Tensor votes = at::zeros({block.size(0), classes}, weights.options()).scatter_add_(1, neighbourLabels, weights);
+    const at::Tensor votes =
+        at::zeros({block.size(0), classes}, weights.options()).scatter_add_(1, neighbourLabels, weights);
     predictions.push_back(votes.argmax(1));
   }
   return predictions.empty() ? at::empty({0}, at::kLong) : at::cat(predictions);
@@ -43,9 +45,12 @@ at::Tensor knnPredict(const at::Tensor& trainFeatures, const at::Tensor& trainLa
 at::Tensor knnGrid(const at::Tensor& trainFeatures, const at::Tensor& trainLabels, const at::Tensor& testFeatures,
                    const KnnGridOptions& options) {
   checkShapes(trainFeatures, trainLabels, testFeatures);
-  if (options.ks.empty() || options.temperatures.empty()) throw std::invalid_argument("knn: give at least one k and one temperature");
-  for (int64_t k : options.ks) if (k < 1) throw std::invalid_argument("knn: every k must be >= 1");
-  for (double t : options.temperatures) if (!(t > 0)) throw std::invalid_argument("knn: every temperature must be > 0");
+  if (options.ks.empty() || options.temperatures.empty())
+    throw std::invalid_argument("knn: give at least one k and one temperature");
+  for (int64_t k : options.ks)
+    if (k < 1) throw std::invalid_argument("knn: every k must be >= 1");
+  for (double t : options.temperatures)
+    if (!(t > 0)) throw std::invalid_argument("knn: every temperature must be > 0");
   const at::Tensor train = unitRows(trainFeatures.to(at::kFloat));
   const at::Tensor labels = trainLabels.to(train.device(), at::kLong);
   const int64_t classes = options.classes > 0 ? options.classes : labels.max().item<int64_t>() + 1;

@@ -23,9 +23,11 @@ int64_t classCount(const at::Tensor& features, const at::Tensor& labels, int64_t
 
 }  // namespace
 
-LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& labels, const LinearProbeOptions& options) {
+LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& labels,
+                                  const LinearProbeOptions& options) {
   const int64_t classes = classCount(features, labels, options.classes, "linearProbe");
-  if (options.epochs < 1 || options.batch < 1 || !(options.lr > 0)) throw std::invalid_argument("linearProbe: epochs, batch and lr must be positive");
+  if (options.epochs < 1 || options.batch < 1 || !(options.lr > 0))
+    throw std::invalid_argument("linearProbe: epochs, batch and lr must be positive");
   at::AutoGradMode gradients(true);
   const at::Tensor x = features.to(at::kFloat);
   const at::Tensor y = labels.to(x.device(), at::kLong);
@@ -35,7 +37,9 @@ LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& 
   const at::Tensor standardised = (x - out.mean) * out.invStd;
   at::Tensor weight = at::zeros({classes, x.size(1)}, x.options()).requires_grad_(true);
   at::Tensor bias = at::zeros({classes}, x.options()).requires_grad_(true);
-  torch::optim::SGD optimizer({weight, bias}, torch::optim::SGDOptions(options.lr).momentum(options.momentum).weight_decay(options.weightDecay));
+  torch::optim::SGD optimizer(
+      {weight, bias},
+      torch::optim::SGDOptions(options.lr).momentum(options.momentum).weight_decay(options.weightDecay));
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
   const int64_t n = x.size(0), steps = (n + options.batch - 1) / options.batch, total = steps * options.epochs;
   for (int64_t epoch = 0, step = 0; epoch < options.epochs; ++epoch) {
@@ -43,7 +47,8 @@ LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& 
     for (int64_t start = 0; start < n; start += options.batch, ++step) {
       const at::Tensor index = order.slice(0, start, std::min(start + options.batch, n));
       // Cosine from lr to 0 over all steps.
-      const double lr = options.lr * 0.5 * (1 + std::cos(M_PI * static_cast<double>(step) / static_cast<double>(total)));
+      const double lr =
+          options.lr * 0.5 * (1 + std::cos(M_PI * static_cast<double>(step) / static_cast<double>(total)));
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
       optimizer.zero_grad();
       const at::Tensor logits = at::addmm(bias, standardised.index_select(0, index), weight.t());
@@ -59,7 +64,8 @@ LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& 
 LinearClassifier fitLogisticRegression(const at::Tensor& features, const at::Tensor& labels,
                                        const LogisticRegressionOptions& options) {
   const int64_t classes = classCount(features, labels, options.classes, "logisticRegression");
-  if (!(options.l2 >= 0) || options.maxIterations < 1) throw std::invalid_argument("logisticRegression: l2 must be >= 0 and maxIterations >= 1");
+  if (!(options.l2 >= 0) || options.maxIterations < 1)
+    throw std::invalid_argument("logisticRegression: l2 must be >= 0 and maxIterations >= 1");
   at::AutoGradMode gradients(true);
   const at::Tensor x = features.to(at::kFloat);
   const at::Tensor y = labels.to(x.device(), at::kLong);
@@ -74,7 +80,8 @@ LinearClassifier fitLogisticRegression(const at::Tensor& features, const at::Ten
                                                     .line_search_fn("strong_wolfe"));
   auto objective = [&]() -> at::Tensor {
     optimizer.zero_grad();
-    at::Tensor loss = at::cross_entropy_loss(at::addmm(bias, x, weight.t()), y) + 0.5 * options.l2 * weight.pow(2).sum();
+    at::Tensor loss =
+        at::cross_entropy_loss(at::addmm(bias, x, weight.t()), y) + 0.5 * options.l2 * weight.pow(2).sum();
     loss.backward();
     return loss;
   };

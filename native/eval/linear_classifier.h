@@ -26,7 +26,8 @@ struct LinearProbeOptions {
 
 // Standardises with the training features' statistics (BN without affine at convergence:
 // the features do not change), then trains the Linear layer on cross-entropy.
-LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& labels, const LinearProbeOptions& options);
+LinearClassifier trainLinearProbe(const at::Tensor& features, const at::Tensor& labels,
+                                  const LinearProbeOptions& options);
 
 struct LogisticRegressionOptions {
   int64_t classes = 0;

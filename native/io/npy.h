@@ -10,10 +10,10 @@
 namespace mveb::npy {
 
 struct Header {
-  std::string descr;             // e.g. "<f4"
-  std::vector<int64_t> shape;    // () for a scalar
+  std::string descr;           // e.g. "<f4"
+  std::vector<int64_t> shape;  // () for a scalar
   bool fortranOrder = false;
-  int64_t dataOffset = 0;        // bytes from the start of the file
+  int64_t dataOffset = 0;  // bytes from the start of the file
 };
 
 // Parses the header at the start of `in`; throws std::runtime_error naming `path`.

@@ -32,8 +32,8 @@ at::Tensor load(const std::string& path) {
   in.seekg(0, std::ios::end);
   const std::streamoff available = static_cast<std::streamoff>(in.tellg()) - header.dataOffset;
   if (available != bytes) {
-    throw std::runtime_error("'" + path + "' is not a valid .npy file: shape and dtype need " +
-                             std::to_string(bytes) + " data bytes, file has " + std::to_string(available));
+    throw std::runtime_error("'" + path + "' is not a valid .npy file: shape and dtype need " + std::to_string(bytes) +
+                             " data bytes, file has " + std::to_string(available));
   }
   at::Tensor tensor = at::empty(shape, at::TensorOptions().dtype(dtype.type));
   in.seekg(header.dataOffset);

@@ -10,10 +10,10 @@
 namespace mveb {
 
 struct CpuCacheStats {
-  uint64_t hits = 0;         // large allocations served from the cache
-  uint64_t misses = 0;       // large allocations that went to the system
-  size_t cachedBytes = 0;    // free blocks held now
-  size_t limitBytes = 0;     // the most it will hold
+  uint64_t hits = 0;       // large allocations served from the cache
+  uint64_t misses = 0;     // large allocations that went to the system
+  size_t cachedBytes = 0;  // free blocks held now
+  size_t limitBytes = 0;   // the most it will hold
   bool installed = false;
 };
 

@@ -112,9 +112,8 @@ at::Tensor BatchNormImpl::forward(const at::Tensor& x) {
                         /*cudnn_enabled=*/true);
 }
 
-at::Tensor syncBatchNorm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
-                         at::Tensor& runningMean, at::Tensor& runningVar, double momentum, double eps,
-                         Collectives& group) {
+at::Tensor syncBatchNorm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, at::Tensor& runningMean,
+                         at::Tensor& runningVar, double momentum, double eps, Collectives& group) {
   // The group outlives the step (a module holds it); autograd keeps only its address.
   return SyncBatchNormFunction::apply(x, weight, bias, runningMean, runningVar, momentum, eps,
                                       reinterpret_cast<int64_t>(&group));

@@ -34,8 +34,7 @@ void setSyncBatchNorm(torch::nn::Module& root, const std::shared_ptr<Collectives
 // The SyncBatchNorm arithmetic on any device, by torch's SyncBatchNorm algorithm: the per-rank
 // sums Σx, Σx² and counts are all-reduced (in float64) for the forward; Σdy and Σdy·(x−μ) for
 // the backward. Weight and bias gradients stay local (gradient averaging sums them).
-at::Tensor syncBatchNorm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
-                         at::Tensor& runningMean, at::Tensor& runningVar, double momentum, double eps,
-                         Collectives& group);
+at::Tensor syncBatchNorm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, at::Tensor& runningMean,
+                         at::Tensor& runningVar, double momentum, double eps, Collectives& group);
 
 }  // namespace mveb

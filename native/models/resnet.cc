@@ -13,8 +13,7 @@ namespace mveb {
 namespace {
 
 torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
-  return torch::nn::Conv2d(
-      torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false));
 }
 
 // BasicBlock (two 3×3) or Bottleneck (1×1, 3×3 with the stride, 1×1 ×4), as torchvision.
@@ -36,8 +35,8 @@ class BlockImpl : public torch::nn::Module {
       bn2_ = register_module("bn2", BatchNorm(planes));
     }
     if (stride != 1 || inplanes != out) {
-      downsample_ = register_module(
-          "downsample", torch::nn::Sequential(conv(inplanes, out, 1, stride), BatchNorm(out)));
+      downsample_ =
+          register_module("downsample", torch::nn::Sequential(conv(inplanes, out, 1, stride), BatchNorm(out)));
     }
   }
 
@@ -67,11 +66,16 @@ struct Layout {
 
 Layout layoutOf(int depth) {
   switch (depth) {
-    case 18: return {false, {2, 2, 2, 2}};
-    case 34: return {false, {3, 4, 6, 3}};
-    case 50: return {true, {3, 4, 6, 3}};
-    case 101: return {true, {3, 4, 23, 3}};
-    default: TORCH_CHECK(false, "ResNet depth must be 18, 34, 50 or 101, got ", depth);
+    case 18:
+      return {false, {2, 2, 2, 2}};
+    case 34:
+      return {false, {3, 4, 6, 3}};
+    case 50:
+      return {true, {3, 4, 6, 3}};
+    case 101:
+      return {true, {3, 4, 23, 3}};
+    default:
+      TORCH_CHECK(false, "ResNet depth must be 18, 34, 50 or 101, got ", depth);
   }
 }
 

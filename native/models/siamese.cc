@@ -11,10 +11,14 @@ namespace mveb {
 
 std::shared_ptr<Backbone> makeBackbone(const ModelOptions& options) {
   switch (options.arch) {
-    case Architecture::ResNet18: return makeResNet({18, options.smallStem, options.zeroInitResidual});
-    case Architecture::ResNet34: return makeResNet({34, options.smallStem, options.zeroInitResidual});
-    case Architecture::ResNet50: return makeResNet({50, options.smallStem, options.zeroInitResidual});
-    case Architecture::ResNet101: return makeResNet({101, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet18:
+      return makeResNet({18, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet34:
+      return makeResNet({34, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet50:
+      return makeResNet({50, options.smallStem, options.zeroInitResidual});
+    case Architecture::ResNet101:
+      return makeResNet({101, options.smallStem, options.zeroInitResidual});
     case Architecture::ViTSmall16:
     case Architecture::ViTBase16: {
       ViTOptions vit = options.arch == Architecture::ViTSmall16 ? vitSmall16() : vitBase16();
@@ -28,7 +32,6 @@ std::shared_ptr<Backbone> makeBackbone(const ModelOptions& options) {
 BranchImpl::BranchImpl(std::shared_ptr<Backbone> backbone, torch::nn::Sequential projector)
     : backbone_(register_module("backbone", std::move(backbone))),
       projector_(register_module("projector", std::move(projector))) {}
-
 
 SiameseModelImpl::SiameseModelImpl(const ModelOptions& options) : options_(options) {
   auto backbone = makeBackbone(options);

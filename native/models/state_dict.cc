@@ -23,7 +23,8 @@ pth::NamedTensors stateDict(const torch::nn::Module& module) {
   pth::NamedTensors out;
   for (const auto& item : module.named_modules("", /*include_self=*/true)) {
     const std::string prefix = item.key().empty() ? "" : item.key() + ".";
-    for (const auto& p : item.value()->named_parameters(/*recurse=*/false)) out.emplace_back(prefix + p.key(), p.value());
+    for (const auto& p : item.value()->named_parameters(/*recurse=*/false))
+      out.emplace_back(prefix + p.key(), p.value());
     for (const auto& b : item.value()->named_buffers(/*recurse=*/false)) out.emplace_back(prefix + b.key(), b.value());
   }
   return out;

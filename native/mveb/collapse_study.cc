@@ -13,8 +13,7 @@ torch::nn::Sequential makeEncoder(int64_t inputs, int64_t hidden, int64_t embedd
                                torch::nn::Linear(torch::nn::LinearOptions(inputs, hidden).bias(false)),
                                torch::nn::BatchNorm1d(hidden), torch::nn::ReLU(),
                                torch::nn::Linear(torch::nn::LinearOptions(hidden, hidden).bias(false)),
-                               torch::nn::BatchNorm1d(hidden), torch::nn::ReLU(),
-                               torch::nn::Linear(hidden, embedding));
+                               torch::nn::BatchNorm1d(hidden), torch::nn::ReLU(), torch::nn::Linear(hidden, embedding));
 }
 
 // A random shift of up to 3 pixels (zero padding), contrast in [0.6, 1.4] and Gaussian noise.
@@ -33,9 +32,7 @@ at::Tensor augment(const at::Tensor& batch, at::Generator& generator) {
   return (shifted - mean) * contrast + mean + noise;
 }
 
-double meanPerDimensionStd(const at::Tensor& embeddings) {
-  return embeddings.std(0).mean().item<double>();
-}
+double meanPerDimensionStd(const at::Tensor& embeddings) { return embeddings.std(0).mean().item<double>(); }
 
 }  // namespace
 
@@ -55,7 +52,8 @@ CollapseStudyResult runCollapseStudy(const at::Tensor& images, const CollapseStu
   auto online = makeEncoder(inputs, options.hidden, options.embedding);
   auto target = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(online->clone());
   for (auto& p : target->parameters()) p.requires_grad_(false);
-  torch::optim::SGD optimizer(online->parameters(), torch::optim::SGDOptions(options.lr).momentum(0.9).weight_decay(options.weightDecay));
+  torch::optim::SGD optimizer(online->parameters(),
+                              torch::optim::SGDOptions(options.lr).momentum(0.9).weight_decay(options.weightDecay));
   std::vector<at::Tensor> onlineParams = online->parameters();
   std::vector<at::Tensor> targetParams = target->parameters();
   MvebLossOptions lossOptions;
@@ -63,7 +61,8 @@ CollapseStudyResult runCollapseStudy(const at::Tensor& images, const CollapseStu
 
   CollapseStudyResult result;
   for (int64_t step = 1; step <= options.steps; ++step) {
-    at::Tensor index = at::randperm(data.size(0), generator, at::TensorOptions().dtype(at::kLong)).slice(0, 0, options.batch);
+    at::Tensor index =
+        at::randperm(data.size(0), generator, at::TensorOptions().dtype(at::kLong)).slice(0, 0, options.batch);
     at::Tensor batch = data.index_select(0, index);
     at::Tensor view1 = augment(batch, generator);
     at::Tensor view2 = augment(batch, generator);

@@ -27,8 +27,8 @@ struct CollapseStudyOptions {
 };
 
 struct CollapseStudyResult {
-  std::vector<int64_t> steps;             // when each entry below was logged
-  std::vector<double> embeddingStd;       // mean over dimensions of the per-dimension std across the batch
+  std::vector<int64_t> steps;        // when each entry below was logged
+  std::vector<double> embeddingStd;  // mean over dimensions of the per-dimension std across the batch
   std::vector<double> loss;
   std::vector<double> alignment;
 };

@@ -25,16 +25,18 @@ EntropyResult entropySurrogate(const at::Tensor& z, const SteinOptions& options,
 MvebLossResult mvebLoss(const std::vector<at::Tensor>& online, const std::vector<at::Tensor>& targets,
                         const MvebLossOptions& options) {
   TORCH_CHECK(online.size() >= 2, "mvebLoss: needs at least the 2 global views, got ", online.size());
-  TORCH_CHECK(targets.empty() || targets.size() == 2, "mvebLoss: targets must be the 2 global views (or none for "
-              "a shared target), got ", targets.size());
+  TORCH_CHECK(targets.empty() || targets.size() == 2,
+              "mvebLoss: targets must be the 2 global views (or none for "
+              "a shared target), got ",
+              targets.size());
   TORCH_CHECK(options.beta >= 0, "mvebLoss: beta must be >= 0, got ", options.beta);
   for (size_t v = 0; v < online.size(); ++v) {
-    TORCH_CHECK(online[v].dim() == 2 && online[v].sizes() == online[0].sizes(), "mvebLoss: view ", v,
-                " has shape ", online[v].sizes(), ", expected ", online[0].sizes(), " like view 0");
+    TORCH_CHECK(online[v].dim() == 2 && online[v].sizes() == online[0].sizes(), "mvebLoss: view ", v, " has shape ",
+                online[v].sizes(), ", expected ", online[0].sizes(), " like view 0");
   }
   for (size_t v = 0; v < targets.size(); ++v) {
-    TORCH_CHECK(targets[v].sizes() == online[0].sizes(), "mvebLoss: target ", v, " has shape ",
-                targets[v].sizes(), ", expected ", online[0].sizes());
+    TORCH_CHECK(targets[v].sizes() == online[0].sizes(), "mvebLoss: target ", v, " has shape ", targets[v].sizes(),
+                ", expected ", online[0].sizes());
   }
   const at::Tensor target1 = (targets.empty() ? online[0] : targets[0]).detach();
   const at::Tensor target2 = (targets.empty() ? online[1] : targets[1]).detach();

@@ -37,8 +37,7 @@ SteinImplementation resolveSteinImplementation(const at::Tensor& z, SteinImpleme
 SteinResult steinScore(const at::Tensor& z, const SteinOptions& options) {
   TORCH_CHECK(z.dim() == 2, "steinScore: z must be 2-D [N, d], got shape ", z.sizes());
   TORCH_CHECK(z.size(0) > 0 && z.size(1) > 0, "steinScore: z must not be empty, got shape ", z.sizes());
-  TORCH_CHECK(at::isFloatingType(z.scalar_type()), "steinScore: z must be float32 or float64, got ",
-              z.scalar_type());
+  TORCH_CHECK(at::isFloatingType(z.scalar_type()), "steinScore: z must be float32 or float64, got ", z.scalar_type());
   TORCH_CHECK(options.eta > 0, "steinScore: eta must be > 0, got ", options.eta);
   TORCH_CHECK(options.minBandwidth > 0, "steinScore: minBandwidth must be > 0, got ", options.minBandwidth);
 

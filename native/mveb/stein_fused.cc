@@ -98,8 +98,8 @@ at::Tensor fusedBandwidth(const at::Tensor& similarity, double minBandwidth) {
     std::string why;
     TORCH_CHECK(fusedSteinAvailable(similarity, &why), "steinScore (fused): ", why);
     c10::DeviceGuard guard(similarity.device());
-    at::Tensor workspace =
-        at::empty({static_cast<int64_t>(cudaKernels->bandwidthWorkspaceBytes())}, similarity.options().dtype(at::kByte));
+    at::Tensor workspace = at::empty({static_cast<int64_t>(cudaKernels->bandwidthWorkspaceBytes())},
+                                     similarity.options().dtype(at::kByte));
     checkCuda(cudaKernels->bandwidth(dtypeOf(similarity), similarity.data_ptr(), n, minBandwidth, workspace.data_ptr(),
                                      bandwidth.data_ptr(), nullptr),
               "bandwidth selection");
@@ -131,8 +131,8 @@ at::Tensor fusedKernelPass(at::Tensor& similarity, const at::Tensor& z, const at
     return g;
   }
   AT_DISPATCH_FLOATING_TYPES(similarity.scalar_type(), "fusedKernelPass", [&] {
-    kernelPassOnCpu(similarity.data_ptr<scalar_t>(), z.data_ptr<scalar_t>(), n, d, *bandwidth.data_ptr<scalar_t>(),
-                    eta, g.data_ptr<scalar_t>());
+    kernelPassOnCpu(similarity.data_ptr<scalar_t>(), z.data_ptr<scalar_t>(), n, d, *bandwidth.data_ptr<scalar_t>(), eta,
+                    g.data_ptr<scalar_t>());
   });
   return g;
 }

@@ -24,7 +24,8 @@ std::vector<double> numbers(const Napi::Object& options, const char* key, const 
   std::vector<double> out;
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
-    if (!item.IsNumber() || !std::isfinite(item.As<Napi::Number>().DoubleValue())) throw Napi::TypeError::New(options.Env(), message);
+    if (!item.IsNumber() || !std::isfinite(item.As<Napi::Number>().DoubleValue()))
+      throw Napi::TypeError::New(options.Env(), message);
     out.push_back(item.As<Napi::Number>().DoubleValue());
   }
   return out;

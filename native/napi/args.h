@@ -15,8 +15,7 @@ double number(const Napi::Object& options, const char* key, double fallback, con
 // An array of numbers, e.g. options.ks = [10, 20]: each must be a finite number.
 std::vector<double> numbers(const Napi::Object& options, const char* key, const std::vector<double>& fallback,
                             const std::string& where);
-std::string string(const Napi::Object& options, const char* key, const std::string& fallback,
-                   const std::string& where);
+std::string string(const Napi::Object& options, const char* key, const std::string& fallback, const std::string& where);
 // One of named values: options[key] must be one of the names (the first is the default);
 // otherwise "<where>: options.<key> must be 'a' or 'b', got 'c'".
 template <typename T>
@@ -28,7 +27,8 @@ T choice(const Napi::Object& options, const char* key, const std::vector<std::pa
     if (named[i].first == value) return named[i].second;
     allowed += (i == 0 ? "'" : (i + 1 == named.size() ? " or '" : ", '")) + named[i].first + "'";
   }
-  throw Napi::TypeError::New(options.Env(), where + ": options." + key + " must be " + allowed + ", got '" + value + "'");
+  throw Napi::TypeError::New(options.Env(),
+                             where + ": options." + key + " must be " + allowed + ", got '" + value + "'");
 }
 
 // A required string argument, e.g. a path: "<where>: <name> must be a string" otherwise.

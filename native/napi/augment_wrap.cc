@@ -25,7 +25,8 @@ std::array<double, 3> triple(const Napi::Object& options, const char* key, std::
   std::array<double, 3> out{};
   for (uint32_t i = 0; i < 3; ++i) {
     Napi::Value item = array.Get(i);
-    if (!item.IsNumber()) throw Napi::TypeError::New(options.Env(), where + ": options." + key + " must be an array of 3 numbers");
+    if (!item.IsNumber())
+      throw Napi::TypeError::New(options.Env(), where + ": options." + key + " must be an array of 3 numbers");
     out[i] = item.As<Napi::Number>().DoubleValue();
   }
   return out;
@@ -128,7 +129,8 @@ Napi::Value jsDrawPhotometricParams(const Napi::CallbackInfo& info) {
 Napi::Value jsPhotometricAugment(const Napi::CallbackInfo& info) {
   const std::string where = "photometricAugment";
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+  if (info.Length() < 2 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
     throw Napi::TypeError::New(env, where + ": data must be a Uint8Array");
   auto data = info[0].As<Napi::Uint8Array>();
   if (!info[1].IsArray() || info[1].As<Napi::Array>().Length() != 4)
@@ -140,7 +142,8 @@ Napi::Value jsPhotometricAugment(const Napi::CallbackInfo& info) {
       throw Napi::TypeError::New(env, where + ": shape must be [N, H, W, 3] of non-negative integers");
     shape.push_back(d.As<Napi::Number>().Int64Value());
   }
-  if (shape[3] != 3) throw Napi::RangeError::New(env, where + ": images must have 3 channels (NHWC), got " + std::to_string(shape[3]));
+  if (shape[3] != 3)
+    throw Napi::RangeError::New(env, where + ": images must have 3 channels (NHWC), got " + std::to_string(shape[3]));
   if (static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]) != data.ElementLength())
     throw Napi::RangeError::New(env, where + ": data has " + std::to_string(data.ElementLength()) +
                                          " bytes, shape needs " + std::to_string(shape[0] * shape[1] * shape[2] * 3));
@@ -186,7 +189,8 @@ Napi::Value jsCutViews(const Napi::CallbackInfo& info) {
   const int channels = info[3].As<Napi::Number>().Int32Value();
   if (width < 1 || height < 1 || static_cast<size_t>(width) * height * channels != image.ElementLength())
     throw Napi::RangeError::New(env, where + ": image has " + std::to_string(image.ElementLength()) + " bytes, not " +
-                                         std::to_string(width) + "x" + std::to_string(height) + "x" + std::to_string(channels));
+                                         std::to_string(width) + "x" + std::to_string(height) + "x" +
+                                         std::to_string(channels));
   auto jsViews = info[4].As<Napi::Array>();
   auto jsOutputs = info[5].As<Napi::Array>();
   const int64_t slot = info[6].As<Napi::Number>().Int64Value();
@@ -194,14 +198,15 @@ Napi::Value jsCutViews(const Napi::CallbackInfo& info) {
   std::vector<uint8_t*> outputs;
   for (uint32_t v = 0; v < jsViews.Length(); ++v) {
     Napi::Object o = jsViews.Get(v).As<Napi::Object>();
-    CropView view{intField(o, "left", where), intField(o, "top", where), intField(o, "width", where),
+    CropView view{intField(o, "left", where),   intField(o, "top", where),  intField(o, "width", where),
                   intField(o, "height", where), intField(o, "size", where), o.Get("flip").ToBoolean().Value()};
     Napi::Value out = jsOutputs.Get(v);
     if (!out.IsTypedArray()) throw Napi::TypeError::New(env, where + ": outputs must be Uint8Arrays");
     auto bytes = out.As<Napi::Uint8Array>();
     const size_t viewBytes = static_cast<size_t>(view.size) * view.size * 3;
     if (slot < 0 || (static_cast<size_t>(slot) + 1) * viewBytes > bytes.ElementLength())
-      throw Napi::RangeError::New(env, where + ": output " + std::to_string(v) + " has no slot " + std::to_string(slot));
+      throw Napi::RangeError::New(env,
+                                  where + ": output " + std::to_string(v) + " has no slot " + std::to_string(slot));
     views.push_back(view);
     outputs.push_back(bytes.Data() + slot * viewBytes);
   }

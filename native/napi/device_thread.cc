@@ -6,7 +6,11 @@ namespace mveb {
 
 struct DeviceThread::Job {
   Job(std::string what, DeviceWork work, Napi::Promise::Deferred deferred, Napi::Object caller, DeviceThread* owner)
-      : what(std::move(what)), work(std::move(work)), deferred(deferred), caller(Napi::Persistent(caller)), owner(owner) {}
+      : what(std::move(what)),
+        work(std::move(work)),
+        deferred(deferred),
+        caller(Napi::Persistent(caller)),
+        owner(owner) {}
   std::string what;
   DeviceWork work;
   Napi::Promise::Deferred deferred;
@@ -19,8 +23,7 @@ struct DeviceThread::Job {
 };
 
 DeviceThread::DeviceThread(Napi::Env env)
-    : completion_(Completion::New(env, "mveb-torch device thread", 0, 1)),
-      thread_([this] { loop(); }) {
+    : completion_(Completion::New(env, "mveb-torch device thread", 0, 1)), thread_([this] { loop(); }) {
   // An idle device thread must not keep the process alive.
   completion_.Unref(env);
   napi_add_env_cleanup_hook(env, &DeviceThread::shutdownHook, this);
@@ -78,8 +81,10 @@ void DeviceThread::loop() {
     job->work = nullptr;  // free captured tensors here, not on the main thread
     // On success the main thread owns the job; if the environment is closing it never runs,
     // and its JS reference must not be touched from this thread.
-    if (completion_.BlockingCall(job.get()) == napi_ok) job.release();
-    else job->caller.SuppressDestruct();
+    if (completion_.BlockingCall(job.get()) == napi_ok)
+      job.release();
+    else
+      job->caller.SuppressDestruct();
   }
 }
 

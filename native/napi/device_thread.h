@@ -50,7 +50,7 @@ class DeviceThread {
   std::deque<std::unique_ptr<Job>> queue_;
   bool stopping_ = false;
   Completion completion_;
-  size_t pending_ = 0;  // main thread only
+  size_t pending_ = 0;     // main thread only
   bool shutDown_ = false;  // main thread only
   std::thread thread_;
 };

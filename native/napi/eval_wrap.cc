@@ -76,7 +76,9 @@ Napi::Value jsLinearProbe(const Napi::CallbackInfo& info) {
   options.batch = static_cast<int64_t>(args::number(o, "batch", static_cast<double>(options.batch), where));
   options.seed = static_cast<uint64_t>(args::number(o, "seed", 0, where));
   const auto top = static_cast<int64_t>(args::number(o, "top", 5, where));
-  return fitAndRank(info, where, [options](const at::Tensor& x, const at::Tensor& y) { return trainLinearProbe(x, y, options); }, top);
+  return fitAndRank(
+      info, where, [options](const at::Tensor& x, const at::Tensor& y) { return trainLinearProbe(x, y, options); },
+      top);
 }
 
 // logisticRegression(features, labels, evaluate: Tensor[], { classes, l2, maxIterations, top })
@@ -86,9 +88,12 @@ Napi::Value jsLogisticRegression(const Napi::CallbackInfo& info) {
   LogisticRegressionOptions options;
   options.classes = static_cast<int64_t>(args::number(o, "classes", 0, where));
   options.l2 = args::number(o, "l2", options.l2, where);
-  options.maxIterations = static_cast<int64_t>(args::number(o, "maxIterations", static_cast<double>(options.maxIterations), where));
+  options.maxIterations =
+      static_cast<int64_t>(args::number(o, "maxIterations", static_cast<double>(options.maxIterations), where));
   const auto top = static_cast<int64_t>(args::number(o, "top", 5, where));
-  return fitAndRank(info, where, [options](const at::Tensor& x, const at::Tensor& y) { return fitLogisticRegression(x, y, options); }, top);
+  return fitAndRank(
+      info, where, [options](const at::Tensor& x, const at::Tensor& y) { return fitLogisticRegression(x, y, options); },
+      top);
 }
 
 // embeddingHealth(z1, z2?) → Promise<{ stdMean, stdMin, effectiveRank, alignment, uniformity }>

@@ -39,7 +39,8 @@ c10::IValue ivalueFromJs(const Napi::Value& value, const std::string& where) {
     }
     return c10::IValue(dict);
   }
-  throw Napi::TypeError::New(env, where + " cannot be saved: only objects, arrays, numbers, strings, booleans, null and Tensors can");
+  throw Napi::TypeError::New(
+      env, where + " cannot be saved: only objects, arrays, numbers, strings, booleans, null and Tensors can");
 }
 
 }  // namespace mveb

@@ -26,7 +26,8 @@ ModelOptions modelOptions(const Napi::Object& js) {
                                              {"vit_small_16", Architecture::ViTSmall16},
                                              {"vit_base_16", Architecture::ViTBase16}},
                                             where);
-  options.target = args::choice<TargetKind>(js, "target", {{"ema", TargetKind::Ema}, {"shared", TargetKind::Shared}}, where);
+  options.target =
+      args::choice<TargetKind>(js, "target", {{"ema", TargetKind::Ema}, {"shared", TargetKind::Shared}}, where);
   options.imageSize = static_cast<int64_t>(args::number(js, "imageSize", options.imageSize, where));
   options.precision = args::choice<ForwardPrecision>(js, "precision",
                                                      {{"auto", ForwardPrecision::Auto},
@@ -39,7 +40,8 @@ ModelOptions modelOptions(const Napi::Object& js) {
     options.channelsLast = channelsLast.As<Napi::Boolean>().Value() ? ChannelsLast::On : ChannelsLast::Off;
   } else {
     options.channelsLast = args::choice<ChannelsLast>(
-        js, "channelsLast", {{"auto", ChannelsLast::Auto}, {"on", ChannelsLast::On}, {"off", ChannelsLast::Off}}, where);
+        js, "channelsLast", {{"auto", ChannelsLast::Auto}, {"on", ChannelsLast::On}, {"off", ChannelsLast::Off}},
+        where);
   }
   for (const char* flag : {"smallStem", "zeroInitResidual"}) {
     Napi::Value value = js.Get(flag);

@@ -20,8 +20,8 @@ SteinOptions steinOptions(const Napi::Object& options, const std::string& where)
   SteinOptions stein;
   stein.eta = args::number(options, "eta", stein.eta, where);
   stein.minBandwidth = args::number(options, "minBandwidth", stein.minBandwidth, where);
-  stein.solver = args::choice<SteinSolver>(options, "solver",
-                                           {{"cholesky", SteinSolver::Cholesky}, {"inverse", SteinSolver::Inverse}}, where);
+  stein.solver = args::choice<SteinSolver>(
+      options, "solver", {{"cholesky", SteinSolver::Cholesky}, {"inverse", SteinSolver::Inverse}}, where);
   stein.precision = args::choice<SteinPrecision>(
       options, "precision", {{"float64", SteinPrecision::Float64}, {"input", SteinPrecision::Input}}, where);
   stein.implementation = args::choice<SteinImplementation>(

@@ -31,15 +31,14 @@ std::shared_ptr<torch::optim::Optimizer> makeOptimizer(const std::string& kind, 
 }
 
 void OptimizerWrap::define(Napi::Env env, Napi::Object exports) {
-  exports.Set("NativeOptimizer",
-              DefineClass(env, "NativeOptimizer",
-                          {
-                              InstanceMethod<&OptimizerWrap::step>("step"),
-                              InstanceMethod<&OptimizerWrap::momentumBuffers>("momentumBuffers"),
-                              InstanceAccessor<&OptimizerWrap::lr>("lr"),
-                              InstanceMethod<&OptimizerWrap::saveState>("saveState"),
-                              InstanceMethod<&OptimizerWrap::loadState>("loadState"),
-                          }));
+  exports.Set("NativeOptimizer", DefineClass(env, "NativeOptimizer",
+                                             {
+                                                 InstanceMethod<&OptimizerWrap::step>("step"),
+                                                 InstanceMethod<&OptimizerWrap::momentumBuffers>("momentumBuffers"),
+                                                 InstanceAccessor<&OptimizerWrap::lr>("lr"),
+                                                 InstanceMethod<&OptimizerWrap::saveState>("saveState"),
+                                                 InstanceMethod<&OptimizerWrap::loadState>("loadState"),
+                                             }));
 }
 
 OptimizerWrap::OptimizerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<OptimizerWrap>(info) {

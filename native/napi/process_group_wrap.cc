@@ -37,8 +37,8 @@ Napi::Value jsConnect(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), where + ": rank " + std::to_string(options.rank) +
                                                 " must be in [0, worldSize " + std::to_string(options.worldSize) + ")");
   if (options.masterPort < 1 || options.masterPort > 65535)
-    throw Napi::RangeError::New(info.Env(), where + ": masterPort must be in 1..65535, got " +
-                                                std::to_string(options.masterPort));
+    throw Napi::RangeError::New(info.Env(),
+                                where + ": masterPort must be in 1..65535, got " + std::to_string(options.masterPort));
   return AddonData::of(info.Env()).device->submit(info.Env(), where, [options, nccl] {
     auto group = std::make_shared<Holder>(nccl ? makeNcclGroup(options) : makeGlooGroup(options));
     return JsResultBuilder([group](Napi::Env env) -> Napi::Value {
@@ -87,7 +87,9 @@ std::shared_ptr<Collectives> ProcessGroupWrap::unwrapGroup(const Napi::Value& va
   return Unwrap(value.As<Napi::Object>())->group_;
 }
 
-Napi::Value ProcessGroupWrap::rank(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), group_->rank()); }
+Napi::Value ProcessGroupWrap::rank(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), group_->rank());
+}
 
 Napi::Value ProcessGroupWrap::worldSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), group_->worldSize());

@@ -16,9 +16,7 @@
 namespace mveb {
 namespace {
 
-Napi::TypeError typeError(Napi::Env env, const std::string& message) {
-  return Napi::TypeError::New(env, message);
-}
+Napi::TypeError typeError(Napi::Env env, const std::string& message) { return Napi::TypeError::New(env, message); }
 
 std::vector<int64_t> shapeArgument(const Napi::Value& value, const char* where) {
   const std::string prefix = std::string(where) + ": shape ";
@@ -43,23 +41,32 @@ std::string shapeText(at::IntArrayRef shape) {
 
 c10::ScalarType scalarTypeOf(napi_typedarray_type type, Napi::Env env) {
   switch (type) {
-    case napi_float32_array: return c10::ScalarType::Float;
-    case napi_float64_array: return c10::ScalarType::Double;
-    case napi_bigint64_array: return c10::ScalarType::Long;
+    case napi_float32_array:
+      return c10::ScalarType::Float;
+    case napi_float64_array:
+      return c10::ScalarType::Double;
+    case napi_bigint64_array:
+      return c10::ScalarType::Long;
     case napi_uint8_array:
-    case napi_uint8_clamped_array: return c10::ScalarType::Byte;
+    case napi_uint8_clamped_array:
+      return c10::ScalarType::Byte;
     default:
-      throw typeError(env, "fromTypedArray: unsupported array type (use Float32Array, Float64Array, "
-                           "BigInt64Array or Uint8Array)");
+      throw typeError(env,
+                      "fromTypedArray: unsupported array type (use Float32Array, Float64Array, "
+                      "BigInt64Array or Uint8Array)");
   }
 }
 
 napi_typedarray_type typedArrayTypeOf(c10::ScalarType type) {
   switch (type) {
-    case c10::ScalarType::Float: return napi_float32_array;
-    case c10::ScalarType::Double: return napi_float64_array;
-    case c10::ScalarType::Long: return napi_bigint64_array;
-    default: return napi_uint8_array;
+    case c10::ScalarType::Float:
+      return napi_float32_array;
+    case c10::ScalarType::Double:
+      return napi_float64_array;
+    case c10::ScalarType::Long:
+      return napi_bigint64_array;
+    default:
+      return napi_uint8_array;
   }
 }
 
@@ -74,23 +81,22 @@ Napi::Promise tensorPromise(Napi::Env env, std::string what, std::function<at::T
 }  // namespace
 
 void TensorWrap::define(Napi::Env env, Napi::Object exports) {
-  Napi::Function ctor = DefineClass(
-      env, "NativeTensor",
-      {
-          StaticMethod<&TensorWrap::fromTypedArray>("fromTypedArray"),
-          StaticMethod<&TensorWrap::loadNpy>("loadNpy"),
-          StaticMethod<&TensorWrap::matmul>("matmul"),
-          StaticMethod<&TensorWrap::randn>("randn"),
-          InstanceAccessor<&TensorWrap::shape>("shape"),
-          InstanceAccessor<&TensorWrap::dtype>("dtype"),
-          InstanceAccessor<&TensorWrap::device>("device"),
-          InstanceAccessor<&TensorWrap::isContiguous>("isContiguous"),
-          InstanceMethod<&TensorWrap::toTypedArray>("toTypedArray"),
-          InstanceMethod<&TensorWrap::to>("to"),
-          InstanceMethod<&TensorWrap::contiguous>("contiguous"),
-          InstanceMethod<&TensorWrap::transpose>("transpose"),
-          InstanceMethod<&TensorWrap::saveNpy>("saveNpy"),
-      });
+  Napi::Function ctor = DefineClass(env, "NativeTensor",
+                                    {
+                                        StaticMethod<&TensorWrap::fromTypedArray>("fromTypedArray"),
+                                        StaticMethod<&TensorWrap::loadNpy>("loadNpy"),
+                                        StaticMethod<&TensorWrap::matmul>("matmul"),
+                                        StaticMethod<&TensorWrap::randn>("randn"),
+                                        InstanceAccessor<&TensorWrap::shape>("shape"),
+                                        InstanceAccessor<&TensorWrap::dtype>("dtype"),
+                                        InstanceAccessor<&TensorWrap::device>("device"),
+                                        InstanceAccessor<&TensorWrap::isContiguous>("isContiguous"),
+                                        InstanceMethod<&TensorWrap::toTypedArray>("toTypedArray"),
+                                        InstanceMethod<&TensorWrap::to>("to"),
+                                        InstanceMethod<&TensorWrap::contiguous>("contiguous"),
+                                        InstanceMethod<&TensorWrap::transpose>("transpose"),
+                                        InstanceMethod<&TensorWrap::saveNpy>("saveNpy"),
+                                    });
   AddonData::of(env).tensorConstructor = Napi::Persistent(ctor);
   exports.Set("NativeTensor", ctor);
 }
@@ -115,16 +121,14 @@ TensorWrap::TensorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor
 
 Napi::Value TensorWrap::fromTypedArray(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsTypedArray())
-    throw typeError(env, "fromTypedArray: data must be a typed array");
+  if (info.Length() < 2 || !info[0].IsTypedArray()) throw typeError(env, "fromTypedArray: data must be a typed array");
   auto data = info[0].As<Napi::TypedArray>();
   const c10::ScalarType type = scalarTypeOf(data.TypedArrayType(), env);
   std::vector<int64_t> shape = shapeArgument(info[1], "fromTypedArray");
   at::Tensor tensor = at::empty(shape, at::TensorOptions().dtype(type));
   if (static_cast<size_t>(tensor.numel()) != data.ElementLength()) {
-    throw typeError(env, "fromTypedArray: data has " + std::to_string(data.ElementLength()) +
-                             " elements but shape " + shapeText(shape) + " needs " +
-                             std::to_string(tensor.numel()));
+    throw typeError(env, "fromTypedArray: data has " + std::to_string(data.ElementLength()) + " elements but shape " +
+                             shapeText(shape) + " needs " + std::to_string(tensor.numel()));
   }
   const auto* bytes = static_cast<const uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset();
   if (tensor.nbytes() > 0) std::memcpy(tensor.data_ptr(), bytes, tensor.nbytes());
@@ -191,9 +195,7 @@ Napi::Value TensorWrap::toTypedArray(const Napi::CallbackInfo& info) {
 Napi::Value TensorWrap::to(const Napi::CallbackInfo& info) {
   std::string device = args::requiredString(info, 0, "to", "device");
   at::Tensor source = tensor_;
-  return tensorPromise(info.Env(), "to('" + device + "')", [source, device] {
-    return source.to(at::Device(device));
-  });
+  return tensorPromise(info.Env(), "to('" + device + "')", [source, device] { return source.to(at::Device(device)); });
 }
 
 Napi::Value TensorWrap::contiguous(const Napi::CallbackInfo& info) {
@@ -205,8 +207,8 @@ Napi::Value TensorWrap::transpose(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
     throw typeError(info.Env(), "transpose: dim0 and dim1 must be integers");
   try {
-    return wrap(info.Env(), tensor_.transpose(info[0].As<Napi::Number>().Int64Value(),
-                                              info[1].As<Napi::Number>().Int64Value()));
+    return wrap(info.Env(),
+                tensor_.transpose(info[0].As<Napi::Number>().Int64Value(), info[1].As<Napi::Number>().Int64Value()));
   } catch (const c10::Error&) {
     throw Napi::Error::New(info.Env(), "transpose: " + describeException(std::current_exception()));
   }

@@ -62,8 +62,7 @@ at::Tensor LARS::step(LossClosure closure) {
         at::Tensor updateNorm = update.norm();
         at::Tensor one = at::ones_like(paramNorm);
         at::Tensor ratio = at::where(
-            paramNorm > 0,
-            at::where(updateNorm > 0, options.trust_coefficient() * paramNorm / updateNorm, one), one);
+            paramNorm > 0, at::where(updateNorm > 0, options.trust_coefficient() * paramNorm / updateNorm, one), one);
         update = update * ratio;
       }
       auto key = compat::optimizerStateKey(state_, p);

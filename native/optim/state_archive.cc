@@ -29,8 +29,8 @@ void loadOptimizer(torch::optim::Optimizer& optimizer, const std::string& path) 
   auto& groups = optimizer.param_groups();
   for (size_t i = 0; i < groups.size(); ++i) {
     torch::serialize::InputArchive options;
-    TORCH_CHECK(archive.try_read(groupKey(i), options), "loadState: '", path,
-                "' has no options for parameter group ", i, " (not written by saveState?)");
+    TORCH_CHECK(archive.try_read(groupKey(i), options), "loadState: '", path, "' has no options for parameter group ",
+                i, " (not written by saveState?)");
     groups[i].options().serialize(options);
   }
 }

@@ -19,7 +19,14 @@ function runtimeSurface(value: Record<string, unknown>, prefix = ''): string[] {
     if (typeof member === 'function' && isClass(name)) {
       paths.push(path);
       const own = (o: object) => Object.getOwnPropertyNames(o);
-      const functionOwn = new Set(own(() => {}).concat(own(function named() {}), 'arguments', 'caller', 'prototype'));
+      const functionOwn = new Set(
+        own(() => {}).concat(
+          own(function named() {}),
+          'arguments',
+          'caller',
+          'prototype',
+        ),
+      );
       for (const key of own(member)) if (!functionOwn.has(key)) paths.push(`${path}.${key}`);
       for (const key of own(member.prototype)) if (key !== 'constructor') paths.push(`${path}#${key}`);
     } else if (typeof member === 'function') {
@@ -36,7 +43,10 @@ function runtimeSurface(value: Record<string, unknown>, prefix = ''): string[] {
 function declaredSurface(): string[] {
   const file = join(root, 'lib', 'native.ts');
   const program = ts.createProgram([file], {
-    strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
   });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file)!;
@@ -44,14 +54,19 @@ function declaredSurface(): string[] {
   ts.forEachChild(source, (node) => {
     if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, checker.getTypeAtLocation(node.name));
   });
-  const members = (type: ts.Type) => checker.getPropertiesOfType(type).map((p) => ({ name: p.name, type: checker.getTypeOfSymbol(p) }));
+  const members = (type: ts.Type) =>
+    checker.getPropertiesOfType(type).map((p) => ({ name: p.name, type: checker.getTypeOfSymbol(p) }));
   const walk = (type: ts.Type, prefix: string): string[] =>
     members(type).flatMap(({ name, type: member }) => {
       const path = prefix + name;
       if (isClass(name)) {
         const instance = interfaces.get(name);
         if (!instance) return [`${path} (a Native* member without an interface ${name} for its instances)`];
-        return [path, ...members(member).map((m) => `${path}.${m.name}`), ...members(instance).map((m) => `${path}#${m.name}`)];
+        return [
+          path,
+          ...members(member).map((m) => `${path}.${m.name}`),
+          ...members(instance).map((m) => `${path}#${m.name}`),
+        ];
       }
       if (member.getCallSignatures().length > 0) return [path];
       if (member.getProperties().length > 0) return [path, ...walk(member, `${path}.`)];
@@ -62,10 +77,21 @@ function declaredSurface(): string[] {
   return walk(addon, '');
 }
 
-t.test("the addon exports exactly what lib/native.ts declares (functions, namespaces, classes and their members)", async (t) => {
-  const runtime = runtimeSurface(native() as unknown as Record<string, unknown>).sort();
-  const declared = declaredSurface().sort();
-  t.ok(runtime.length > 40, `${runtime.length} members found at run time`);
-  t.same(runtime.filter((p) => !declared.includes(p)), [], 'exported by the addon but not declared in lib/native.ts');
-  t.same(declared.filter((p) => !runtime.includes(p)), [], 'declared in lib/native.ts but not exported by the addon');
-});
+t.test(
+  'the addon exports exactly what lib/native.ts declares (functions, namespaces, classes and their members)',
+  async (t) => {
+    const runtime = runtimeSurface(native() as unknown as Record<string, unknown>).sort();
+    const declared = declaredSurface().sort();
+    t.ok(runtime.length > 40, `${runtime.length} members found at run time`);
+    t.same(
+      runtime.filter((p) => !declared.includes(p)),
+      [],
+      'exported by the addon but not declared in lib/native.ts',
+    );
+    t.same(
+      declared.filter((p) => !runtime.includes(p)),
+      [],
+      'declared in lib/native.ts but not exported by the addon',
+    );
+  },
+);

@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/tmp.js';
 const mean = [0.485, 0.456, 0.406];
 const std = [0.229, 0.224, 0.225];
 const solarizeThreshold = 128 / 255;
-const shape = [6, 29, 37, 3] as const;  // not square: catches swapped height and width
+const shape = [6, 29, 37, 3] as const; // not square: catches swapped height and width
 
 // Smooth colour gradients plus noise: every hue sector, saturated and grey pixels.
 function testImages(): Uint8Array {
@@ -50,17 +50,32 @@ async function computeReferences(t: Test, cases: Case[]): Promise<void> {
   const dir = tempDir(t);
   await Tensor.fromArray(images, [...shape]).saveNpy(join(dir, 'images.npy'));
   const args = cases.flatMap(({ params, blurKernel }, i) => {
-    writeFileSync(join(dir, `params${i}.json`), JSON.stringify({ params, blurKernel, spec: { mean, std, solarizeThreshold } }));
+    writeFileSync(
+      join(dir, `params${i}.json`),
+      JSON.stringify({ params, blurKernel, spec: { mean, std, solarizeThreshold } }),
+    );
     return [join(dir, `params${i}.json`), join(dir, `reference${i}.npy`)];
   });
-  execFileSync(oraclePython, [join(root, 'test', 'augment', 'torchvision_photometric.py'), join(dir, 'images.npy'), ...args]);
-  for (const [i, c] of cases.entries()) c.reference = (await (await Tensor.loadNpy(join(dir, `reference${i}.npy`))).toArray()) as Float32Array;
+  execFileSync(oraclePython, [
+    join(root, 'test', 'augment', 'torchvision_photometric.py'),
+    join(dir, 'images.npy'),
+    ...args,
+  ]);
+  for (const [i, c] of cases.entries())
+    c.reference = (await (await Tensor.loadNpy(join(dir, `reference${i}.npy`))).toArray()) as Float32Array;
 }
 
 // Our result against torchvision's, max abs difference un-normalised back to [0, 1].
 async function maxDifference(t: Test, c: Case, implementation: 'fused' | 'aten'): Promise<number> {
   const ours = (await (
-    await photometricAugment(images, shape, { params: c.params, blurKernel: c.blurKernel, implementation, mean, std, solarizeThreshold })
+    await photometricAugment(images, shape, {
+      params: c.params,
+      blurKernel: c.blurKernel,
+      implementation,
+      mean,
+      std,
+      solarizeThreshold,
+    })
   ).toArray()) as Float32Array;
   t.equal(ours.length, c.reference!.length, 'same number of values');
   const plane = shape[1] * shape[2];
@@ -73,13 +88,16 @@ async function maxDifference(t: Test, c: Case, implementation: 'fused' | 'aten')
 }
 
 // Parameters that apply exactly one operation to every sample (the others are identities).
-function only(op: 'brightness' | 'contrast' | 'saturation' | 'hue' | 'grayscale' | 'blur' | 'solarize'): PhotometricParams {
+function only(
+  op: 'brightness' | 'contrast' | 'saturation' | 'hue' | 'grayscale' | 'blur' | 'solarize',
+): PhotometricParams {
   const n = shape[0];
   const factors: number[] = [];
   const jitterIndex = ['brightness', 'contrast', 'saturation', 'hue'].indexOf(op);
   for (let i = 0; i < n; i++) {
     const row = [1, 1, 1, 0];
-    if (jitterIndex >= 0) row[jitterIndex] = jitterIndex === 3 ? -0.45 + (0.9 * i) / (n - 1) : 0.3 + (1.5 * i) / (n - 1);
+    if (jitterIndex >= 0)
+      row[jitterIndex] = jitterIndex === 3 ? -0.45 + (0.9 * i) / (n - 1) : 0.3 + (1.5 * i) / (n - 1);
     factors.push(...row);
   }
   const flag = (on: boolean) => Array.from({ length: n }, () => (on ? 1 : 0));
@@ -98,20 +116,30 @@ const operations = ['brightness', 'contrast', 'saturation', 'hue', 'grayscale', 
 const cases: Case[] = [
   ...operations.map((op) => ({ name: op, params: only(op), blurKernel: 13 })),
   ...[1, 2, 3].map((seed) => {
-    const { blurKernel, ...params } = drawPhotometricParams(shape[0], { solarizeProb: 0.5, grayscaleProb: 0.3, blurProb: 0.7 }, seed);
+    const { blurKernel, ...params } = drawPhotometricParams(
+      shape[0],
+      { solarizeProb: 0.5, grayscaleProb: 0.3, blurProb: 0.7 },
+      seed,
+    );
     return { name: `the full recipe, seed ${seed}`, params, blurKernel };
   }),
 ];
 
-t.test('each operation and the full recipe with drawn parameters match torchvision, both implementations', async (t) => {
-  await computeReferences(t, cases);
-  for (const implementation of ['fused', 'aten'] as const) {
-    for (const c of cases) {
-      const difference = await maxDifference(t, c, implementation);
-      t.ok(difference <= tolerance, `${implementation}, ${c.name}: max |ours − torchvision| = ${difference.toExponential(2)}`);
+t.test(
+  'each operation and the full recipe with drawn parameters match torchvision, both implementations',
+  async (t) => {
+    await computeReferences(t, cases);
+    for (const implementation of ['fused', 'aten'] as const) {
+      for (const c of cases) {
+        const difference = await maxDifference(t, c, implementation);
+        t.ok(
+          difference <= tolerance,
+          `${implementation}, ${c.name}: max |ours − torchvision| = ${difference.toExponential(2)}`,
+        );
+      }
     }
-  }
-});
+  },
+);
 
 t.test('the same seed gives the same parameters and the same batch; another seed differs', async (t) => {
   const a = drawPhotometricParams(64, {}, 42);
@@ -134,14 +162,34 @@ t.test('drawn parameters follow the spec', async (t) => {
   t.equal(rate(p.blur), 1, 'blur p = 1 by default');
   t.ok(Math.abs(rate(p.solarize) - 0.2) < 0.03, `solarize rate ${rate(p.solarize)}`);
   const column = (k: number) => p.factors.filter((_, i) => i % 4 === k);
-  t.ok(column(0).every((f) => f >= 0.6 && f <= 1.4), 'brightness in [0.6, 1.4]');
-  t.ok(column(2).every((f) => f >= 0.8 && f <= 1.2), 'saturation in [0.8, 1.2]');
-  t.ok(column(3).every((f) => f >= -0.1 && f <= 0.1), 'hue in [−0.1, 0.1]');
-  t.ok(p.sigma.every((s) => s >= 0.1 && s <= 2), 'σ in [0.1, 2]');
+  t.ok(
+    column(0).every((f) => f >= 0.6 && f <= 1.4),
+    'brightness in [0.6, 1.4]',
+  );
+  t.ok(
+    column(2).every((f) => f >= 0.8 && f <= 1.2),
+    'saturation in [0.8, 1.2]',
+  );
+  t.ok(
+    column(3).every((f) => f >= -0.1 && f <= 0.1),
+    'hue in [−0.1, 0.1]',
+  );
+  t.ok(
+    p.sigma.every((s) => s >= 0.1 && s <= 2),
+    'σ in [0.1, 2]',
+  );
   const firsts = new Set(Array.from({ length: n }, (_, i) => p.order[4 * i]));
   t.equal(firsts.size, 4, 'every operation comes first in some sample');
-  const permutations = Array.from({ length: n }, (_, i) => p.order.slice(4 * i, 4 * i + 4).sort().join());
-  t.ok(permutations.every((row) => row === '0,1,2,3'), 'every order row is a permutation of 0..3');
+  const permutations = Array.from({ length: n }, (_, i) =>
+    p.order
+      .slice(4 * i, 4 * i + 4)
+      .sort()
+      .join(),
+  );
+  t.ok(
+    permutations.every((row) => row === '0,1,2,3'),
+    'every order row is a permutation of 0..3',
+  );
   t.equal(p.blurKernel, 13, 'automatic kernel 2·ceil(3·2) + 1');
 });
 

@@ -29,11 +29,11 @@ async function compare(t: Test, path: string, channels: 1 | 3) {
   const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   t.equal(info.channels, channels);
   const views: NativeCropView[] = [
-    { left: 0, top: 0, width: info.width, height: info.height, size: 224, flip: false },  // whole image, downscale
-    { left: 37, top: 21, width: 301, height: 250, size: 224, flip: false },  // mild downscale, not square
-    { left: info.width - 60, top: info.height - 45, width: 60, height: 45, size: 96, flip: false },  // upscale at the corner
+    { left: 0, top: 0, width: info.width, height: info.height, size: 224, flip: false }, // whole image, downscale
+    { left: 37, top: 21, width: 301, height: 250, size: 224, flip: false }, // mild downscale, not square
+    { left: info.width - 60, top: info.height - 45, width: 60, height: 45, size: 96, flip: false }, // upscale at the corner
     { left: 100, top: 80, width: 150, height: 110, size: 96, flip: false },
-    { left: 5, top: 7, width: 23, height: 29, size: 28, flip: false },  // close to 1:1
+    { left: 5, top: 7, width: 23, height: 29, size: 28, flip: false }, // close to 1:1
   ];
   const outputs = views.map((v) => new Uint8Array(v.size * v.size * 3));
   native().cutViews(data, info.width, info.height, channels, views, outputs, 0);
@@ -46,9 +46,13 @@ async function compare(t: Test, path: string, channels: 1 | 3) {
   let offset = 0;
   views.forEach((view, v) => {
     let worst = 0;
-    for (let i = 0; i < outputs[v]!.length; i++) worst = Math.max(worst, Math.abs(outputs[v]![i]! - expected[offset + i]!));
+    for (let i = 0; i < outputs[v]!.length; i++)
+      worst = Math.max(worst, Math.abs(outputs[v]![i]! - expected[offset + i]!));
     offset += outputs[v]!.length;
-    t.ok(worst <= 1, `${channels}-channel ${view.width}×${view.height} → ${view.size}: max difference ${worst} ≤ 1 level`);
+    t.ok(
+      worst <= 1,
+      `${channels}-channel ${view.width}×${view.height} → ${view.size}: max difference ${worst} ≤ 1 level`,
+    );
   });
 }
 
@@ -64,13 +68,23 @@ t.test('a flipped view is the exact mirror; bad crops are refused', async (t) =>
   native().cutViews(data, info.width, info.height, 3, [view], [straight], 1);
   native().cutViews(data, info.width, info.height, 3, [{ ...view, flip: true }], [flipped], 1);
   const slot = 64 * 64 * 3;
-  t.ok(straight.subarray(0, slot).every((b) => b === 0), 'slot 0 untouched');
+  t.ok(
+    straight.subarray(0, slot).every((b) => b === 0),
+    'slot 0 untouched',
+  );
   let mirrored = true;
   for (let y = 0; y < 64; y++)
     for (let x = 0; x < 64; x++)
-      for (let c = 0; c < 3; c++) mirrored &&= straight[slot + (y * 64 + x) * 3 + c] === flipped[slot + (y * 64 + 63 - x) * 3 + c];
+      for (let c = 0; c < 3; c++)
+        mirrored &&= straight[slot + (y * 64 + x) * 3 + c] === flipped[slot + (y * 64 + 63 - x) * 3 + c];
   t.ok(mirrored);
-  t.throws(() => native().cutViews(data, info.width, info.height, 3, [{ ...view, left: info.width - 10 }], [straight], 0), /view 0 crop 200x150\+590\+40 is outside the 600x400 image/);
+  t.throws(
+    () => native().cutViews(data, info.width, info.height, 3, [{ ...view, left: info.width - 10 }], [straight], 0),
+    /view 0 crop 200x150\+590\+40 is outside the 600x400 image/,
+  );
   t.throws(() => native().cutViews(data, info.width, info.height, 3, [view], [straight], 2), /output 0 has no slot 2/);
-  t.throws(() => native().cutViews(data.subarray(1), info.width, info.height, 3, [view], [straight], 0), /image has \d+ bytes, not 600x400x3/);
+  t.throws(
+    () => native().cutViews(data.subarray(1), info.width, info.height, 3, [view], [straight], 0),
+    /image has \d+ bytes, not 600x400x3/,
+  );
 });

@@ -30,7 +30,11 @@ t.test(`info: the addon of ${flavour}, its LibTorch, CUDA as built, no Gloo`, as
   t.equal(report.cudaCompiled, cudaFlavour);
   t.equal(report.build.device, cudaFlavour ? 'cuda' : 'cpu');
   if (cudaFlavour) {
-    t.equal(Math.floor(report.cudaRuntimeVersion / 1000), Number(device.slice(2)), `CUDA runtime ${report.cudaRuntimeVersion}`);
+    t.equal(
+      Math.floor(report.cudaRuntimeVersion / 1000),
+      Number(device.slice(2)),
+      `CUDA runtime ${report.cudaRuntimeVersion}`,
+    );
     t.same(report.distributedBackends, ['nccl'], 'NCCL compiled in, no Gloo');
   } else {
     t.equal(report.cuda, false);
@@ -41,36 +45,82 @@ t.test(`info: the addon of ${flavour}, its LibTorch, CUDA as built, no Gloo`, as
   const text = cliRun(['info']);
   t.equal(text.status, 0, text.stderr);
   t.match(text.stdout, new RegExp(`^LibTorch +${major}\\.${minor}\\.`, 'm'));
-  t.match(text.stdout, /^data-parallel +.*no Gloo in this build, so none on CPU \(pip's torch wheels ship no Gloo headers/m);
+  t.match(
+    text.stdout,
+    /^data-parallel +.*no Gloo in this build, so none on CPU \(pip's torch wheels ship no Gloo headers/m,
+  );
   if (cudaFlavour && !report.cuda) {
-    t.match(text.stdout, new RegExp(`^CUDA +not available \\(built with CUDA runtime ${device.slice(2)}\\.\\d; no CUDA device is visible\\)$`, 'm'));
+    t.match(
+      text.stdout,
+      new RegExp(
+        `^CUDA +not available \\(built with CUDA runtime ${device.slice(2)}\\.\\d; no CUDA device is visible\\)$`,
+        'm',
+      ),
+    );
   } else if (!cudaFlavour) {
     t.match(text.stdout, /^CUDA +not available \(CPU-only build\)$/m);
   }
 });
 
-t.test('--nproc-per-node 2 on CPU: one line naming Debian\'s LibTorch and NCCL on CUDA; no worker, no run directory', async (t) => {
-  const output = tempDir(t);
-  const result = cliRun(['train', '--data', 'synthetic:64', '--device', 'cpu', '--nproc-per-node', '2', '--output', output, '--name', 'refused']);
-  t.equal(result.status, 1, result.stderr);
-  t.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-  t.match(result.stderr, /^--nproc-per-node 2: data-parallel training on CPU needs Gloo, which this addon \(LibTorch \d+\.\d+\.\d+\) lacks/);
-  t.match(result.stderr, /Debian\/Ubuntu's LibTorch \(apt-get install libtorch-dev libgloo-dev/);
-  t.match(result.stderr, /train on CUDA \(--device cuda\), where data-parallel runs over NCCL/);
-  t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  t.same(readdirSync(output), [], 'nothing was written');
-});
+t.test(
+  "--nproc-per-node 2 on CPU: one line naming Debian's LibTorch and NCCL on CUDA; no worker, no run directory",
+  async (t) => {
+    const output = tempDir(t);
+    const result = cliRun([
+      'train',
+      '--data',
+      'synthetic:64',
+      '--device',
+      'cpu',
+      '--nproc-per-node',
+      '2',
+      '--output',
+      output,
+      '--name',
+      'refused',
+    ]);
+    t.equal(result.status, 1, result.stderr);
+    t.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    t.match(
+      result.stderr,
+      /^--nproc-per-node 2: data-parallel training on CPU needs Gloo, which this addon \(LibTorch \d+\.\d+\.\d+\) lacks/,
+    );
+    t.match(result.stderr, /Debian\/Ubuntu's LibTorch \(apt-get install libtorch-dev libgloo-dev/);
+    t.match(result.stderr, /train on CUDA \(--device cuda\), where data-parallel runs over NCCL/);
+    t.notMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    t.same(readdirSync(output), [], 'nothing was written');
+  },
+);
 
-t.test('--device cuda on a machine without a GPU: one line saying why', { skip: report.cuda ? 'a GPU is visible here' : false }, async (t) => {
-  const output = tempDir(t);
-  const result = cliRun(['train', '--data', 'synthetic:64', '--device', 'cuda', '--max-steps', '1', '--output', output, '--name', 'no-gpu']);
-  t.equal(result.status, 1, result.stderr);
-  t.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-  t.match(
-    result.stderr,
-    cudaFlavour
-      ? /^config: device 'cuda' cannot be used: no CUDA device is visible; use --device cpu or auto$/m
-      : new RegExp(`^config: device 'cuda' cannot be used: this build is CPU-only \\(LibTorch ${major}\\.${minor}\\.\\d+ without CUDA\\)`, 'm'),
-  );
-  t.same(readdirSync(output), [], 'nothing was written');
-});
+t.test(
+  '--device cuda on a machine without a GPU: one line saying why',
+  { skip: report.cuda ? 'a GPU is visible here' : false },
+  async (t) => {
+    const output = tempDir(t);
+    const result = cliRun([
+      'train',
+      '--data',
+      'synthetic:64',
+      '--device',
+      'cuda',
+      '--max-steps',
+      '1',
+      '--output',
+      output,
+      '--name',
+      'no-gpu',
+    ]);
+    t.equal(result.status, 1, result.stderr);
+    t.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    t.match(
+      result.stderr,
+      cudaFlavour
+        ? /^config: device 'cuda' cannot be used: no CUDA device is visible; use --device cpu or auto$/m
+        : new RegExp(
+            `^config: device 'cuda' cannot be used: this build is CPU-only \\(LibTorch ${major}\\.${minor}\\.\\d+ without CUDA\\)`,
+            'm',
+          ),
+    );
+    t.same(readdirSync(output), [], 'nothing was written');
+  },
+);

@@ -5,7 +5,20 @@ import { randomResizedCropBox } from '../../lib/data/crop-geometry.js';
 import { Random } from '../../lib/data/random.js';
 
 t.test('scale and aspect ratio of many draws fall inside the requested ranges', async (t) => {
-  for (const [scale, ratio] of [[[0.4, 1], [3 / 4, 4 / 3]], [[0.05, 0.4], [3 / 4, 4 / 3]], [[0.2, 0.3], [0.5, 2]]] as const) {
+  for (const [scale, ratio] of [
+    [
+      [0.4, 1],
+      [3 / 4, 4 / 3],
+    ],
+    [
+      [0.05, 0.4],
+      [3 / 4, 4 / 3],
+    ],
+    [
+      [0.2, 0.3],
+      [0.5, 2],
+    ],
+  ] as const) {
     const random = new Random(1);
     const [width, height] = [500, 375];
     const scales: number[] = [];
@@ -24,10 +37,16 @@ t.test('scale and aspect ratio of many draws fall inside the requested ranges', 
     t.ok(Math.min(...scales) >= scale[0] * 0.97 && Math.max(...scales) <= scale[1] * 1.03, `${label}: scales in range`);
     t.ok(Math.min(...ratios) >= ratio[0] * 0.97 && Math.max(...ratios) <= ratio[1] * 1.03, `${label}: ratios in range`);
     const meanScale = scales.reduce((a, b) => a + b, 0) / scales.length;
-    t.ok(meanScale > scale[0] + 0.25 * (scale[1] - scale[0]) && meanScale < scale[1], `${label}: mean scale ${meanScale.toFixed(3)} spreads over the range`);
+    t.ok(
+      meanScale > scale[0] + 0.25 * (scale[1] - scale[0]) && meanScale < scale[1],
+      `${label}: mean scale ${meanScale.toFixed(3)} spreads over the range`,
+    );
     const logRatios = ratios.map(Math.log);
     const meanLog = logRatios.reduce((a, b) => a + b, 0) / logRatios.length;
-    t.ok(Math.abs(meanLog - (Math.log(ratio[0]) + Math.log(ratio[1])) / 2) < 0.1, `${label}: log-ratio centred (${meanLog.toFixed(3)})`);
+    t.ok(
+      Math.abs(meanLog - (Math.log(ratio[0]) + Math.log(ratio[1])) / 2) < 0.1,
+      `${label}: log-ratio centred (${meanLog.toFixed(3)})`,
+    );
   }
 });
 

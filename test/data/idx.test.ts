@@ -8,27 +8,35 @@ import { runPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 import { withoutFashionMnist } from '../helpers/requirements.js';
 
-t.test('Fashion-MNIST images and labels read as Python reads them', { skip: withoutFashionMnist('t10k') }, async (t) => {
-  const files = fashionMnistFiles('t10k');
-  const images = await readIdx(files.images);
-  const labels = await readIdx(files.labels);
-  t.same(images.shape, [10000, 28, 28]);
-  t.same(labels.shape, [10000]);
-  const expected = JSON.parse(
-    runPython(
-      `import gzip, json, sys, numpy as np
+t.test(
+  'Fashion-MNIST images and labels read as Python reads them',
+  { skip: withoutFashionMnist('t10k') },
+  async (t) => {
+    const files = fashionMnistFiles('t10k');
+    const images = await readIdx(files.images);
+    const labels = await readIdx(files.labels);
+    t.same(images.shape, [10000, 28, 28]);
+    t.same(labels.shape, [10000]);
+    const expected = JSON.parse(
+      runPython(
+        `import gzip, json, sys, numpy as np
 img = np.frombuffer(gzip.open(sys.argv[1]).read(), np.uint8, offset=16)
 lab = np.frombuffer(gzip.open(sys.argv[2]).read(), np.uint8, offset=8)
 print(json.dumps({"sum": int(img.astype(np.int64).sum()), "first": img[:784].tolist(), "labels": np.bincount(lab).tolist()}))`,
-      [files.images, files.labels],
-    ),
-  ) as { sum: number; first: number[]; labels: number[] };
-  t.equal(images.data.reduce((s, x) => s + x, 0), expected.sum, 'same pixel sum');
-  t.same(Array.from(images.data.subarray(0, 784)), expected.first, 'same first image');
-  const counts = new Array(10).fill(0);
-  for (const label of labels.data) counts[label]++;
-  t.same(counts, expected.labels, 'same label histogram');
-});
+        [files.images, files.labels],
+      ),
+    ) as { sum: number; first: number[]; labels: number[] };
+    t.equal(
+      images.data.reduce((s, x) => s + x, 0),
+      expected.sum,
+      'same pixel sum',
+    );
+    t.same(Array.from(images.data.subarray(0, 784)), expected.first, 'same first image');
+    const counts = new Array(10).fill(0);
+    for (const label of labels.data) counts[label]++;
+    t.same(counts, expected.labels, 'same label histogram');
+  },
+);
 
 t.test('files that are not IDX, or truncated, are refused with the path and the problem', async (t) => {
   const dir = tempDir(t);

@@ -47,8 +47,20 @@ async function bytesOf(batches: LoadedBatch[]): Promise<Buffer> {
 t.test('every view has the requested size; grayscale JPEGs come out with 3 equal channels', async (t) => {
   const dir = await makePhotoFolder(tempDir(t), { perClass: 2, grayscale: true });
   const dataset = await ImageFolder.open(dir, { cacheDir: false });
-  const batches = await collect({ dataset, batchSize: 6, views, workers: 2, photometric: false, recordGeometry: true, dropLast: false });
-  t.equal(batches.reduce((n, b) => n + b.indices.length, 0), dataset.length, 'every image once');
+  const batches = await collect({
+    dataset,
+    batchSize: 6,
+    views,
+    workers: 2,
+    photometric: false,
+    recordGeometry: true,
+    dropLast: false,
+  });
+  t.equal(
+    batches.reduce((n, b) => n + b.indices.length, 0),
+    dataset.length,
+    'every image once',
+  );
   const grayLabel = dataset.classes.indexOf('camera');
   let grayViews = 0;
   for (const batch of batches) {
@@ -59,7 +71,10 @@ t.test('every view has the requested size; grayscale JPEGs come out with 3 equal
     });
     batch.geometry!.forEach((perView, i) => {
       for (const g of perView) {
-        t.ok(g.left >= 0 && g.top >= 0 && g.left + g.width <= g.sourceWidth && g.top + g.height <= g.sourceHeight, 'crop inside the image');
+        t.ok(
+          g.left >= 0 && g.top >= 0 && g.left + g.width <= g.sourceWidth && g.top + g.height <= g.sourceHeight,
+          'crop inside the image',
+        );
         t.ok([500, 375].includes(g.sourceWidth), 'decoded at full size');
       }
       if (batch.labels[i] !== grayLabel) return;
@@ -76,36 +91,73 @@ t.test('every view has the requested size; grayscale JPEGs come out with 3 equal
   t.equal(grayViews, 2 * views.length, 'both grayscale images checked');
 
   // resizer 'sharp': the same crops and flips, cut by sharp's cubic kernel instead of ours.
-  const viaSharp = await collect({ dataset, batchSize: 6, views, workers: 2, photometric: false, resizer: 'sharp', recordGeometry: true, dropLast: false });
-  t.same(viaSharp.flatMap((b) => b.raw.map((r) => r.shape)), batches.flatMap((b) => b.raw.map((r) => r.shape)), "resizer 'sharp' gives the same shapes");
-  t.same(viaSharp.flatMap((b) => b.indices), batches.flatMap((b) => b.indices));
-  t.same(viaSharp.flatMap((b) => b.geometry), batches.flatMap((b) => b.geometry), 'the same crop boxes and flips');
+  const viaSharp = await collect({
+    dataset,
+    batchSize: 6,
+    views,
+    workers: 2,
+    photometric: false,
+    resizer: 'sharp',
+    recordGeometry: true,
+    dropLast: false,
+  });
+  t.same(
+    viaSharp.flatMap((b) => b.raw.map((r) => r.shape)),
+    batches.flatMap((b) => b.raw.map((r) => r.shape)),
+    "resizer 'sharp' gives the same shapes",
+  );
+  t.same(
+    viaSharp.flatMap((b) => b.indices),
+    batches.flatMap((b) => b.indices),
+  );
+  t.same(
+    viaSharp.flatMap((b) => b.geometry),
+    batches.flatMap((b) => b.geometry),
+    'the same crop boxes and flips',
+  );
   let worstMean = 0;
-  viaSharp.forEach((batch, b) => batch.raw.forEach((raw, v) => {
-    const ours = batches[b]!.raw[v]!.data;
-    let total = 0;
-    for (let i = 0; i < ours.length; i++) total += Math.abs(ours[i]! - raw.data[i]!);
-    worstMean = Math.max(worstMean, total / ours.length);
-  }));
-  t.ok(worstMean < 1.5, `mean |native − sharp| per view at most ${worstMean.toFixed(2)} grey levels (two cubic kernels)`);
+  viaSharp.forEach((batch, b) =>
+    batch.raw.forEach((raw, v) => {
+      const ours = batches[b]!.raw[v]!.data;
+      let total = 0;
+      for (let i = 0; i < ours.length; i++) total += Math.abs(ours[i]! - raw.data[i]!);
+      worstMean = Math.max(worstMean, total / ours.length);
+    }),
+  );
+  t.ok(
+    worstMean < 1.5,
+    `mean |native − sharp| per view at most ${worstMean.toFixed(2)} grey levels (two cubic kernels)`,
+  );
 
   const augmented = await collect({ dataset, batchSize: 6, views, workers: 2, seed: 1 });
   for (const batch of augmented) {
     batch.views.forEach((view, v) => t.same(view.shape, [batch.indices.length, 3, views[v]!.size, views[v]!.size]));
-    t.same(batch.views.map((v) => v.dtype), views.map(() => 'float32'));
+    t.same(
+      batch.views.map((v) => v.dtype),
+      views.map(() => 'float32'),
+    );
   }
 });
 
 t.test('Fashion-MNIST (1-channel IDX) gives 3-channel views', { skip: withoutFashionMnist('t10k') }, async (t) => {
   const dataset = await fashionMnist('test');
-  const loader = new DataLoader({ dataset, batchSize: 32, views: [{ size: 28, scale: [0.4, 1] }], workers: 1, photometric: false });
+  const loader = new DataLoader({
+    dataset,
+    batchSize: 32,
+    views: [{ size: 28, scale: [0.4, 1] }],
+    workers: 1,
+    photometric: false,
+  });
   for await (const batch of loader.epoch(0)) {
     t.same(batch.raw[0]!.shape, [32, 28, 28, 3]);
     const data = batch.raw[0]!.data;
     let equal = true;
     for (let p = 0; p < data.length; p += 3) equal &&= data[p] === data[p + 1] && data[p] === data[p + 2];
     t.ok(equal);
-    t.same(batch.labels, batch.indices.map((i) => dataset.label(i)));
+    t.same(
+      batch.labels,
+      batch.indices.map((i) => dataset.label(i)),
+    );
     break;
   }
   await loader.close();
@@ -119,7 +171,11 @@ t.test('a flip mirrors the view exactly', async (t) => {
   const options = { dataset, batchSize: 4, workers: 2, seed: 9, photometric: false, recordGeometry: true };
   const [a, b] = [await collect({ ...options, views: flipped }), await collect({ ...options, views: straight })];
   for (let k = 0; k < a.length; k++) {
-    t.same(a[k]!.geometry!.map((g) => g.map(({ flip, ...box }) => box)), b[k]!.geometry!.map((g) => g.map(({ flip, ...box }) => box)), 'same crops');
+    t.same(
+      a[k]!.geometry!.map((g) => g.map(({ flip, ...box }) => box)),
+      b[k]!.geometry!.map((g) => g.map(({ flip, ...box }) => box)),
+      'same crops',
+    );
     a[k]!.raw.forEach((raw, v) => {
       const [n, h, w] = raw.shape;
       const other = b[k]!.raw[v]!.data;
@@ -127,7 +183,8 @@ t.test('a flip mirrors the view exactly', async (t) => {
       for (let i = 0; i < n && mirrored; i++)
         for (let y = 0; y < h; y++)
           for (let x = 0; x < w; x++)
-            for (let c = 0; c < 3; c++) mirrored &&= raw.data[((i * h + y) * w + x) * 3 + c] === other[((i * h + y) * w + (w - 1 - x)) * 3 + c];
+            for (let c = 0; c < 3; c++)
+              mirrored &&= raw.data[((i * h + y) * w + x) * 3 + c] === other[((i * h + y) * w + (w - 1 - x)) * 3 + c];
       t.ok(mirrored, `batch ${k} view ${v}: flipped = mirror of unflipped`);
     });
   }
@@ -144,7 +201,10 @@ t.test('the same seed gives byte-identical batches with any number of workers', 
   t.notOk(one.equals(await bytesOf(await collect({ ...options, workers: 2, seed: 22 }))), 'another seed differs');
   const synthetic = new SyntheticDataset({ length: 40, height: 40, width: 40, seed: 2 });
   const raw = { dataset: synthetic, batchSize: 8, views, seed: 3, photometric: false };
-  t.ok((await bytesOf(await collect({ ...raw, workers: 1 }))).equals(await bytesOf(await collect({ ...raw, workers: 4 }))), 'raw views identical too');
+  t.ok(
+    (await bytesOf(await collect({ ...raw, workers: 1 }))).equals(await bytesOf(await collect({ ...raw, workers: 4 }))),
+    'raw views identical too',
+  );
 });
 
 t.test('resuming at a batch gives the same batches as the uninterrupted epoch', async (t) => {
@@ -152,7 +212,10 @@ t.test('resuming at a batch gives the same batches as the uninterrupted epoch', 
   const options = { dataset, batchSize: 8, views, seed: 4, workers: 2 };
   const full = await collect(options, 1);
   const resumed = await collect(options, 1, 3);
-  t.same(resumed.map((b) => b.index), [3, 4, 5]);
+  t.same(
+    resumed.map((b) => b.index),
+    [3, 4, 5],
+  );
   t.ok((await bytesOf(resumed)).equals(await bytesOf(full.slice(3))));
 });
 
@@ -164,7 +227,10 @@ t.test('corrupt, truncated and non-image files are skipped and counted; the epoc
   let images = 0;
   for await (const batch of run) {
     images += batch.indices.length;
-    t.ok(batch.views.every((v) => v.shape[0] === batch.indices.length), 'views hold only the good images');
+    t.ok(
+      batch.views.every((v) => v.shape[0] === batch.indices.length),
+      'views hold only the good images',
+    );
   }
   await loader.close();
   t.equal(run.report.skipped, 3);
@@ -197,7 +263,11 @@ t.test('prefetch bounds the batches in flight when the consumer is slow', async 
     await new Promise((resolve) => setTimeout(resolve, 30));
   }
   await loader.close();
-  t.same(order, Array.from({ length: 20 }, (_, i) => i), 'in order');
+  t.same(
+    order,
+    Array.from({ length: 20 }, (_, i) => i),
+    'in order',
+  );
   t.equal(most, 3, 'never more than prefetch batches in flight');
 });
 
@@ -210,14 +280,23 @@ t.test('leaving an epoch early stops cleanly; a loader never closed does not kee
     for await (const batch of loader.epoch(0)) { if (batch.index === 2) break; }
     for await (const batch of loader.epoch(1)) { console.log('epoch 1 batch', batch.index); break; }
     console.log('done');`;
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   t.match(output, /epoch 1 batch 0\ndone/);
 });
 
 t.test('bad loader options are refused before any work starts', async (t) => {
   const dataset = new SyntheticDataset({ length: 10 });
-  t.throws(() => new DataLoader({ dataset, batchSize: 4, views: [{ size: 0, scale: [0.4, 1] }] }), /views\[0\]\.size must be a positive integer/);
-  t.throws(() => new DataLoader({ dataset, batchSize: 4, views: [{ size: 8, scale: [0.5, 0.2] }] }), /views\[0\]\.scale must be \[min, max\]/);
+  t.throws(
+    () => new DataLoader({ dataset, batchSize: 4, views: [{ size: 0, scale: [0.4, 1] }] }),
+    /views\[0\]\.size must be a positive integer/,
+  );
+  t.throws(
+    () => new DataLoader({ dataset, batchSize: 4, views: [{ size: 8, scale: [0.5, 0.2] }] }),
+    /views\[0\]\.scale must be \[min, max\]/,
+  );
   t.throws(() => new DataLoader({ dataset, batchSize: 4, views: [] }), /views must be a non-empty list/);
   t.throws(() => new DataLoader({ dataset, batchSize: 16 }), /10 images, fewer than one global batch of 16/);
   t.throws(() => new DataLoader({ dataset, batchSize: 4, workers: 0 }), /workers must be a positive integer/);

@@ -3,7 +3,12 @@ import t from 'tap';
 import { WorkerPool } from '../../lib/data/worker-pool.js';
 
 t.test('a worker that crashes rejects the task and later ones with its error', async (t) => {
-  const pool = new WorkerPool<{ id: number }, { id: number }>(new URL('./fixtures/crashing-worker.mjs', import.meta.url), 2, {}, 'test worker');
+  const pool = new WorkerPool<{ id: number }, { id: number }>(
+    new URL('./fixtures/crashing-worker.mjs', import.meta.url),
+    2,
+    {},
+    'test worker',
+  );
   await t.rejects(pool.run({ id: 1 }), /test worker crashed: boom: this worker cannot start/);
   await t.rejects(pool.run({ id: 2 }), /boom: this worker cannot start/);
   await pool.close();

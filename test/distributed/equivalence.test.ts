@@ -17,14 +17,46 @@ const out = tempDir(t, 'mveb-dp-');
 // Colour augmentation on (each rank draws its images' rows of the global batch), 2 local crops,
 // LARS: every part of the step takes part. 6 steps of a 16-image global batch.
 const recipe = [
-  '--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32', '--global-size', '16', '--workers', '1',
-  '--data', 'synthetic:96', '--batch-size', '16', '--epochs', '1', '--local-crops', '2', '--local-size', '8',
-  '--optimizer', 'lars', '--base-lr', '0.5', '--threads', '1', '--knn-every', '0', '--log-every', '1', '--output', out, '--quiet',
+  '--arch',
+  'resnet18',
+  '--projector-hidden',
+  '32',
+  '--projector-out',
+  '32',
+  '--global-size',
+  '16',
+  '--workers',
+  '1',
+  '--data',
+  'synthetic:96',
+  '--batch-size',
+  '16',
+  '--epochs',
+  '1',
+  '--local-crops',
+  '2',
+  '--local-size',
+  '8',
+  '--optimizer',
+  'lars',
+  '--base-lr',
+  '0.5',
+  '--threads',
+  '1',
+  '--knn-every',
+  '0',
+  '--log-every',
+  '1',
+  '--output',
+  out,
+  '--quiet',
 ];
 
 function checkpointOf(name: string): string {
   const dir = join(out, name);
-  const files = readdirSync(dir).filter((f) => f.startsWith('checkpoint-')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('checkpoint-'))
+    .sort();
   return join(dir, files.at(-1)!);
 }
 
@@ -51,8 +83,12 @@ t.test('2 processes × 8 = 1 process × 16: the same weights after 6 steps (rela
 });
 
 function losses(name: string): number[] {
-  return readFileSync(join(out, name, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    .filter((r) => r.type === 'step').map((r) => r.loss as number);
+  return readFileSync(join(out, name, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'step')
+    .map((r) => r.loss as number);
 }
 
 t.test("the same loss curve: each step's loss is the mean over ranks of the global batch", async (t) => {
@@ -60,7 +96,8 @@ t.test("the same loss curve: each step's loss is the mean over ranks of the glob
   const two = losses('two');
   t.equal(one.length, 6);
   t.equal(two.length, 6);
-  for (let i = 0; i < 6; i++) t.ok(Math.abs(one[i]! - two[i]!) <= 1e-4 * Math.abs(one[i]!), `step ${i + 1}: ${one[i]} vs ${two[i]}`);
+  for (let i = 0; i < 6; i++)
+    t.ok(Math.abs(one[i]! - two[i]!) <= 1e-4 * Math.abs(one[i]!), `step ${i + 1}: ${one[i]} vs ${two[i]}`);
 });
 
 // Both controls must end well outside the tolerance the equivalence meets (1e-4; it measures
@@ -76,26 +113,52 @@ t.test('without SyncBN each rank normalises its own 8 images: the weights end el
 });
 
 t.test('the EMA target, the online branch and the BN statistics are identical on both ranks', async (t) => {
-  const records = readFileSync(join(out, 'two', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const records = readFileSync(join(out, 'two', 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const checkpoints = records.filter((r) => r.type === 'checkpoint');
   t.equal(checkpoints.length, 1);
-  t.equal(checkpoints[0].replicaDrift, 0, 'per-tensor sums of rank 1 equal rank 0\'s exactly');
+  t.equal(checkpoints[0].replicaDrift, 0, "per-tensor sums of rank 1 equal rank 0's exactly");
 });
 
 t.test('many small gradient buckets: the same weights', async (t) => {
-  const run = train([...recipe, '--name', 'buckets', '--nproc-per-node', '2', '--bucket-first-mb', '0.01', '--bucket-cap-mb', '0.1']);
+  const run = train([
+    ...recipe,
+    '--name',
+    'buckets',
+    '--nproc-per-node',
+    '2',
+    '--bucket-first-mb',
+    '0.01',
+    '--bucket-cap-mb',
+    '0.1',
+  ]);
   t.equal(run.status, 0, run.stderr);
   const diff = compare(checkpointOf('buckets'), checkpointOf('one'));
   t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
 });
 
-t.test("a job of one (torchrun's variables, 1 process) trains as a plain process: SyncBN's arithmetic = at::batch_norm", async (t) => {
-  const env = { ...process.env, WORLD_SIZE: '1', RANK: '0', LOCAL_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(21000 + (process.pid % 20000)) };
-  const one = spawnSync(process.execPath, [cli, 'train', ...recipe, '--name', 'group-of-one'], { encoding: 'utf8', env });
-  t.equal(one.status, 0, one.stderr);
-  const diff = compare(checkpointOf('group-of-one'), checkpointOf('one'));
-  t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
-});
+t.test(
+  "a job of one (torchrun's variables, 1 process) trains as a plain process: SyncBN's arithmetic = at::batch_norm",
+  async (t) => {
+    const env = {
+      ...process.env,
+      WORLD_SIZE: '1',
+      RANK: '0',
+      LOCAL_RANK: '0',
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: String(21000 + (process.pid % 20000)),
+    };
+    const one = spawnSync(process.execPath, [cli, 'train', ...recipe, '--name', 'group-of-one'], {
+      encoding: 'utf8',
+      env,
+    });
+    t.equal(one.status, 0, one.stderr);
+    const diff = compare(checkpointOf('group-of-one'), checkpointOf('one'));
+    t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
+  },
+);
 
 t.test('rank 0 alone writes the run directory and its metrics', async (t) => {
   const metrics = readdirSync(join(out, 'two'));

@@ -14,8 +14,31 @@ import { events, tiny, train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const out = tempDir(t, 'mveb-launch-');
-const model = ['--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32', '--global-size', '16', '--workers', '1',
-  '--local-crops', '0', '--optimizer', 'sgd', '--threads', '1', '--knn-every', '0', '--log-every', '1', '--quiet', '--output', out];
+const model = [
+  '--arch',
+  'resnet18',
+  '--projector-hidden',
+  '32',
+  '--projector-out',
+  '32',
+  '--global-size',
+  '16',
+  '--workers',
+  '1',
+  '--local-crops',
+  '0',
+  '--optimizer',
+  'sgd',
+  '--threads',
+  '1',
+  '--knn-every',
+  '0',
+  '--log-every',
+  '1',
+  '--quiet',
+  '--output',
+  out,
+];
 // 6 steps per epoch of a 16-image global batch.
 const short = [...model, '--data', 'synthetic:96', '--batch-size', '16', '--epochs', '2'];
 // Long enough to be interrupted: 10 steps per epoch, a checkpoint per epoch.
@@ -24,7 +47,9 @@ const long = [...model, '--data', 'synthetic:160', '--batch-size', '16', '--epoc
 function newestCheckpoint(name: string): string | undefined {
   const dir = join(out, name);
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir).filter((f) => /^checkpoint-.*\.pth$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^checkpoint-.*\.pth$/.test(f))
+    .sort();
   return files.length ? join(dir, files.at(-1)!) : undefined;
 }
 
@@ -34,7 +59,11 @@ function maxRelative(a: string, b: string): number {
 }
 
 function checkpointStep(path: string): number {
-  return Number(execFileSync(oraclePython, ['-c', `import torch; print(torch.load(${JSON.stringify(path)})['step'])`], { encoding: 'utf8' }));
+  return Number(
+    execFileSync(oraclePython, ['-c', `import torch; print(torch.load(${JSON.stringify(path)})['step'])`], {
+      encoding: 'utf8',
+    }),
+  );
 }
 
 interface Launched {
@@ -99,34 +128,75 @@ t.test('the Trainer API starts the workers itself and yields rank 0 events', asy
   t.ok(newestCheckpoint('api'), 'rank 0 wrote the checkpoint');
 });
 
-t.test('the Trainer API forks its worker module, not bin/: a NaN loss arrives as NaN, an error as its class with the worker\'s stack', async (t) => {
-  // A learning rate that blows the weights up: the loss turns non-finite after the first step.
-  const diverging = new Trainer(
-    { ...tiny, data: 'synthetic:96', epochs: 1, maxSteps: 4, knnEvery: 0, threads: 1, output: out, name: 'nan', baseLr: 1e30, logEvery: 1 },
-    { nprocPerNode: 2 },
-  );
-  const workers: string[] = [];
-  const all: TrainEvent[] = [];
-  for await (const event of diverging.run()) {
-    all.push(event);
-    if (workers.length === 0) workers.push(...execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).trim().split('\n'));
-  }
-  const forked = workers.filter((w) => /worker\.(js|ts)/.test(w));
-  t.equal(forked.length, 2, `two forked workers: ${workers.join(' | ')}`);
-  t.notOk(workers.some((w) => w.includes('bin/mveb-torch.js')), 'no CLI process');
-  const losses = all.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
-  t.ok(losses.some((loss) => Number.isNaN(loss)), `a NaN loss is NaN, not null: ${losses.join(', ')}`);
-  // An error in a worker: a data path that only the workers look at (rank 0 refuses it in run()).
-  const missing = new Trainer({ ...tiny, data: '/nonexistent/images', epochs: 1, output: out, name: 'missing' }, { nprocPerNode: 2 });
-  const error = await events(missing).then(() => undefined, (e: Error) => e);
-  t.type(error, InputError, 'the class it was thrown as');
-  t.match(error?.message, /^data path does not exist: \/nonexistent\/images$/);
-  t.match(error?.stack, /at data-parallel rank \d \(a worker of this run\)/, "the worker's stack");
-  t.match(error?.stack, /trainer\.(ts|js)/, 'frames from inside the worker');
-});
+t.test(
+  "the Trainer API forks its worker module, not bin/: a NaN loss arrives as NaN, an error as its class with the worker's stack",
+  async (t) => {
+    // A learning rate that blows the weights up: the loss turns non-finite after the first step.
+    const diverging = new Trainer(
+      {
+        ...tiny,
+        data: 'synthetic:96',
+        epochs: 1,
+        maxSteps: 4,
+        knnEvery: 0,
+        threads: 1,
+        output: out,
+        name: 'nan',
+        baseLr: 1e30,
+        logEvery: 1,
+      },
+      { nprocPerNode: 2 },
+    );
+    const workers: string[] = [];
+    const all: TrainEvent[] = [];
+    for await (const event of diverging.run()) {
+      all.push(event);
+      if (workers.length === 0)
+        workers.push(
+          ...execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+            .trim()
+            .split('\n'),
+        );
+    }
+    const forked = workers.filter((w) => /worker\.(js|ts)/.test(w));
+    t.equal(forked.length, 2, `two forked workers: ${workers.join(' | ')}`);
+    t.notOk(
+      workers.some((w) => w.includes('bin/mveb-torch.js')),
+      'no CLI process',
+    );
+    const losses = all.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+    t.ok(
+      losses.some((loss) => Number.isNaN(loss)),
+      `a NaN loss is NaN, not null: ${losses.join(', ')}`,
+    );
+    // An error in a worker: a data path that only the workers look at (rank 0 refuses it in run()).
+    const missing = new Trainer(
+      { ...tiny, data: '/nonexistent/images', epochs: 1, output: out, name: 'missing' },
+      { nprocPerNode: 2 },
+    );
+    const error = await events(missing).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    t.type(error, InputError, 'the class it was thrown as');
+    t.match(error?.message, /^data path does not exist: \/nonexistent\/images$/);
+    t.match(error?.stack, /at data-parallel rank \d \(a worker of this run\)/, "the worker's stack");
+    t.match(error?.stack, /trainer\.(ts|js)/, 'frames from inside the worker');
+  },
+);
 
 t.test('bad launches are refused in one line before any worker starts', async (t) => {
-  const odd = train([...model, '--data', 'synthetic:96', '--batch-size', '15', '--name', 'odd', '--nproc-per-node', '2']);
+  const odd = train([
+    ...model,
+    '--data',
+    'synthetic:96',
+    '--batch-size',
+    '15',
+    '--name',
+    'odd',
+    '--nproc-per-node',
+    '2',
+  ]);
   t.equal(odd.status, 1);
   t.match(odd.stderr, /^config: batchSize 15 \(the global batch\) must be a multiple of the 2 processes\n$/);
   for (const bad of ['0', 'two', '1.5']) {
@@ -141,29 +211,55 @@ t.test("Debian's torchrun (--no_python) runs the same 2 ranks as the built-in la
   const builtIn = train([...short, '--name', 'builtin', '--max-steps', '4', '--nproc-per-node', '2']);
   t.equal(builtIn.status, 0, builtIn.stderr);
   // Python 3.11 needs --log_dir, -r and -t with Debian's torchrun 1.13 (its Std parsing).
-  const run = spawnSync(oraclePython, [
-    '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--no_python', '--log_dir', tempDir(t), '-r', '1', '-t', '1',
-    '--master_port', String(20000 + (process.pid % 20000)), process.execPath, cli, 'train', ...short, '--name', 'torchrun', '--max-steps', '4',
-  ], { encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync(
+    oraclePython,
+    [
+      '-m',
+      'torch.distributed.run',
+      '--nproc_per_node',
+      '2',
+      '--no_python',
+      '--log_dir',
+      tempDir(t),
+      '-r',
+      '1',
+      '-t',
+      '1',
+      '--master_port',
+      String(20000 + (process.pid % 20000)),
+      process.execPath,
+      cli,
+      'train',
+      ...short,
+      '--name',
+      'torchrun',
+      '--max-steps',
+      '4',
+    ],
+    { encoding: 'utf8', timeout: 300_000 },
+  );
   if (run.status !== 0) t.comment(run.stderr.slice(-3000));
   t.equal(run.status, 0, 'torchrun exits 0');
   const diff = maxRelative(newestCheckpoint('torchrun')!, newestCheckpoint('builtin')!);
   t.ok(diff <= 1e-6, `max relative difference ${diff}`);
 });
 
-t.test('kill -9 of one worker: the launcher ends every rank within 60 s naming it; the last checkpoint loads', async (t) => {
-  const run = launch([...long, '--name', 'killed', '--nproc-per-node', '2']);
-  await waitFor(() => newestCheckpoint('killed') !== undefined, 'a first checkpoint');
-  const victim = workerPid(run.child.pid!, 1);
-  const faultAt = performance.now();
-  process.kill(victim, 'SIGKILL');
-  const { code, at, stderr } = await run.exit;
-  const seconds = (at - faultAt) / 1000;
-  t.not(code, 0);
-  t.ok(seconds < 60, `ended ${seconds.toFixed(1)} s after the kill`);
-  t.match(stderr, new RegExp(`rank 1 \\(pid ${victim}\\) was killed by SIGKILL; stopping the other ranks`));
-  t.ok(checkpointStep(newestCheckpoint('killed')!) >= 10, 'torch.load reads the newest checkpoint');
-});
+t.test(
+  'kill -9 of one worker: the launcher ends every rank within 60 s naming it; the last checkpoint loads',
+  async (t) => {
+    const run = launch([...long, '--name', 'killed', '--nproc-per-node', '2']);
+    await waitFor(() => newestCheckpoint('killed') !== undefined, 'a first checkpoint');
+    const victim = workerPid(run.child.pid!, 1);
+    const faultAt = performance.now();
+    process.kill(victim, 'SIGKILL');
+    const { code, at, stderr } = await run.exit;
+    const seconds = (at - faultAt) / 1000;
+    t.not(code, 0);
+    t.ok(seconds < 60, `ended ${seconds.toFixed(1)} s after the kill`);
+    t.match(stderr, new RegExp(`rank 1 \\(pid ${victim}\\) was killed by SIGKILL; stopping the other ranks`));
+    t.ok(checkpointStep(newestCheckpoint('killed')!) >= 10, 'torch.load reads the newest checkpoint');
+  },
+);
 
 t.test('a hung worker (SIGSTOP): the collective timeout ends the run within 60 s', async (t) => {
   const run = launch([...long, '--name', 'hung', '--nproc-per-node', '2', '--collective-timeout', '5']);
@@ -190,6 +286,10 @@ t.test('SIGTERM to the launcher: every rank finishes its step, rank 0 checkpoint
   const seconds = (at - signalAt) / 1000;
   t.equal(code, 0);
   t.ok(seconds < 30, `stopped in ${seconds.toFixed(1)} s`);
-  const steps = readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'step');
+  const steps = readFileSync(metrics, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'step');
   t.equal(checkpointStep(newestCheckpoint('stopped')!), steps.at(-1).step, 'the checkpoint is at the last step run');
 });

@@ -13,10 +13,14 @@ import { tempDir } from '../helpers/tmp.js';
 const margin = 0.4;
 
 t.test('the full demo beats its initialisation by a wide kNN margin', async (t) => {
-  const run = spawnSync(process.execPath, [cli, 'train', '--preset', 'demo', '--output', tempDir(t), '--name', 'demo'], {
-    encoding: 'utf8',
-    timeout: 30 * 60_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'train', '--preset', 'demo', '--output', tempDir(t), '--name', 'demo'],
+    {
+      encoding: 'utf8',
+      timeout: 30 * 60_000,
+    },
+  );
   t.equal(run.status, 0, run.stderr);
   const { pretrained, initial, pixels } = printedKnn(run.stdout);
   t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);

@@ -20,12 +20,28 @@ function inProject(args: string[]): SpawnSyncReturns<string> {
 }
 
 t.before(() => {
-  execFileSync('npm', ['run', '--silent', 'pack', '--', '--no-build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['run', '--silent', 'pack', '--', '--no-build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
   // The main package alone: as on a platform no prebuild is made for.
-  const installed = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', join(root, 'out', 'npm', 'mveb-torch-0.1.0.tgz')], {
-    cwd: project, env, encoding: 'utf8',
-  });
+  const installed = spawnSync(
+    'npm',
+    [
+      'install',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(root, 'out', 'npm', 'mveb-torch-0.1.0.tgz'),
+    ],
+    {
+      cwd: project,
+      env,
+      encoding: 'utf8',
+    },
+  );
   if (installed.status !== 0) throw new Error(`npm install failed: ${installed.stderr}`);
 });
 

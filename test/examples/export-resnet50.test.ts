@@ -8,7 +8,9 @@ import { tempDir } from '../helpers/tmp.js';
 
 t.test('the printed one-liner loads the saved backbone into torchvision with only fc.* missing', async (t) => {
   const out = join(tempDir(t), 'r50.pth');
-  const printed = execFileSync(process.execPath, [join(root, 'examples', 'export-resnet50.mjs'), out], { encoding: 'utf8' });
+  const printed = execFileSync(process.execPath, [join(root, 'examples', 'export-resnet50.mjs'), out], {
+    encoding: 'utf8',
+  });
   t.match(printed, /ResNet-50 backbone: 23\.51M parameters/);
   const command = printed.trim().split('\n').pop()!;
   const match = command.match(/^python3 -c "(.*)"$/);

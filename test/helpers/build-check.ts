@@ -51,4 +51,3 @@ export function checkBuild(flavour: 'cmake-js' | 'node-gyp', addon: string): voi
     t.same(result.p, [0, 1]);
   });
 }
-

@@ -8,7 +8,10 @@ export function fakeLibTorch(
   { major = 2, minor = 11, abi = 0, cuda = false, headerOnly = false, allLibraries = false } = {},
 ): string {
   mkdirSync(join(dir, 'share', 'cmake', 'Torch'), { recursive: true });
-  writeFileSync(join(dir, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'), `set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=${abi}")\n`);
+  writeFileSync(
+    join(dir, 'share', 'cmake', 'Torch', 'TorchConfig.cmake'),
+    `set(TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=${abi}")\n`,
+  );
   const numbers = `#define TORCH_VERSION_MAJOR ${major}\n#define TORCH_VERSION_MINOR ${minor}\n#define TORCH_VERSION_PATCH 1\n`;
   const apiDir = join(dir, 'include', 'torch', 'csrc', 'api', 'include', 'torch');
   mkdirSync(apiDir, { recursive: true });
@@ -24,6 +27,8 @@ export function fakeLibTorch(
   writeFileSync(join(dir, 'lib', 'libtorch.so'), '');
   if (cuda) writeFileSync(join(dir, 'lib', 'libtorch_cuda.so'), '');
   // Every library a build links by name (a CMake configure finds them; nothing loads them).
-  if (allLibraries) for (const name of ['libc10.so', 'libtorch_cpu.so', ...(cuda ? ['libc10_cuda.so'] : [])]) writeFileSync(join(dir, 'lib', name), '');
+  if (allLibraries)
+    for (const name of ['libc10.so', 'libtorch_cpu.so', ...(cuda ? ['libc10_cuda.so'] : [])])
+      writeFileSync(join(dir, 'lib', name), '');
   return dir;
 }

@@ -11,7 +11,9 @@ const strict = process.env.MVEB_STRICT_TESTS === '1';
 export function withoutFashionMnist(...splits: Array<'train' | 't10k'>): string | false {
   if (strict) return false;
   const missing = splits.map((split) => fashionMnistFiles(split).images).filter((path) => !existsSync(path));
-  return missing.length === 0 ? false : `Fashion-MNIST missing: ${missing.join(', ')} (Debian's dataset-fashion-mnist, or MVEB_FASHION_MNIST)`;
+  return missing.length === 0
+    ? false
+    : `Fashion-MNIST missing: ${missing.join(', ')} (Debian's dataset-fashion-mnist, or MVEB_FASHION_MNIST)`;
 }
 
 export function withoutPythonModules(...modules: string[]): string | false {
@@ -30,6 +32,11 @@ export function withoutChromium(): string | false {
 /** The npm registry answers within a few seconds (what an install of our tarballs needs). */
 export function withoutNpmRegistry(): string | false {
   if (strict) return false;
-  const ping = spawnSync('npm', ['ping', '--fetch-timeout=5000', '--fetch-retries=0'], { stdio: 'ignore', timeout: 20_000 });
-  return ping.status === 0 ? false : 'the npm registry cannot be reached (npm ping failed): the tarballs\' dependencies cannot be installed';
+  const ping = spawnSync('npm', ['ping', '--fetch-timeout=5000', '--fetch-retries=0'], {
+    stdio: 'ignore',
+    timeout: 20_000,
+  });
+  return ping.status === 0
+    ? false
+    : "the npm registry cannot be reached (npm ping failed): the tarballs' dependencies cannot be installed";
 }

@@ -10,11 +10,35 @@ import type { Trainer, TrainEvent } from '../../lib/train/trainer.js';
 import { cli } from './paths.js';
 
 export const tiny: Partial<TrainConfig> = {
-  data: 'synthetic', arch: 'resnet18', projectorHidden: 32, projectorOut: 32, epochs: 2, batchSize: 16, optimizer: 'sgd',
-  globalSize: 16, localCrops: 0, workers: 1, logEvery: 1, device: 'cpu',
+  data: 'synthetic',
+  arch: 'resnet18',
+  projectorHidden: 32,
+  projectorOut: 32,
+  epochs: 2,
+  batchSize: 16,
+  optimizer: 'sgd',
+  globalSize: 16,
+  localCrops: 0,
+  workers: 1,
+  logEvery: 1,
+  device: 'cpu',
 };
-export const modelFlags = ['--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32',
-  '--global-size', '16', '--local-crops', '0', '--workers', '1', '--optimizer', 'sgd'];
+export const modelFlags = [
+  '--arch',
+  'resnet18',
+  '--projector-hidden',
+  '32',
+  '--projector-out',
+  '32',
+  '--global-size',
+  '16',
+  '--local-crops',
+  '0',
+  '--workers',
+  '1',
+  '--optimizer',
+  'sgd',
+];
 export const tinyFlags = ['--data', 'synthetic', '--batch-size', '16', ...modelFlags];
 
 export async function events(trainer: Trainer): Promise<TrainEvent[]> {
@@ -30,7 +54,10 @@ export function train(args: string[]): SpawnSyncReturns<string> {
 /** Each file of `dir` by name: its SHA-256, to compare before and after. */
 export function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const name of readdirSync(dir).sort()) files[name] = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+  for (const name of readdirSync(dir).sort())
+    files[name] = createHash('sha256')
+      .update(readFileSync(join(dir, name)))
+      .digest('hex');
   return files;
 }
 
@@ -38,7 +65,12 @@ export function snapshot(dir: string): Record<string, string> {
  * The accuracy table `train` prints at the end, as fractions: kNN (and the linear probe, NaN
  * when absent) for the pretrained backbone, the backbone at initialisation and raw pixels.
  */
-export function printedKnn(stdout: string): { pretrained: number; initial: number; pixels: number; linear: { pretrained: number; initial: number; pixels: number } } {
+export function printedKnn(stdout: string): {
+  pretrained: number;
+  initial: number;
+  pixels: number;
+  linear: { pretrained: number; initial: number; pixels: number };
+} {
   const columns = (label: string) => {
     const match = stdout.match(new RegExp(`${label} +([\\d.]+) %(?: +([\\d.]+) %)?`));
     return [match ? Number(match[1]) / 100 : NaN, match?.[2] ? Number(match[2]) / 100 : NaN] as const;
@@ -46,12 +78,20 @@ export function printedKnn(stdout: string): { pretrained: number; initial: numbe
   const [pretrained, linearPretrained] = columns('pretrained backbone');
   const [initial, linearInitial] = columns('same backbone, initialised');
   const [pixels, linearPixels] = columns('raw pixels');
-  return { pretrained, initial, pixels, linear: { pretrained: linearPretrained, initial: linearInitial, pixels: linearPixels } };
+  return {
+    pretrained,
+    initial,
+    pixels,
+    linear: { pretrained: linearPretrained, initial: linearInitial, pixels: linearPixels },
+  };
 }
 
 /** A checkpoint's weights (online, target, BN statistics) and momentum buffers, as bytes: equal means bit for bit. */
 export function bytesOf(checkpoint: LoadedCheckpoint): Promise<Record<string, string>> {
-  const tensors = { ...checkpoint.model, ...Object.fromEntries(checkpoint.momentumBuffers.map((b, i) => [`momentum.${i}`, b])) };
+  const tensors = {
+    ...checkpoint.model,
+    ...Object.fromEntries(checkpoint.momentumBuffers.map((b, i) => [`momentum.${i}`, b])),
+  };
   return Promise.all(
     Object.entries(tensors).map(async ([key, tensor]) => {
       if (!tensor) return [key, 'none'] as const;

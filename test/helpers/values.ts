@@ -2,5 +2,5 @@
 import type { Tensor } from '../../lib/entries/ops.js';
 
 export async function values(tensor: Tensor): Promise<Array<number | bigint>> {
-  return Array.from(await tensor.toArray() as ArrayLike<number | bigint>);
+  return Array.from((await tensor.toArray()) as ArrayLike<number | bigint>);
 }

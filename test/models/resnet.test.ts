@@ -61,64 +61,94 @@ async function inputImages(dir: string, seed: number): Promise<string> {
   return path;
 }
 
-t.test('every depth: torchvision loads our backbone with only fc.* missing, and computes the same features', async (t) => {
-  const dir = tempDir(t);
-  const images = await inputImages(dir, 5);
-  const models = [];
-  for (const arch of depths) {
-    const model = createModel({ arch, projector: { hidden: 64, out: 32 } });
-    // Trained-looking BN statistics, so that eval mode is not the identity.
-    const sd = await model.stateDict({ part: 'backbone' });
-    for (const [name, tensor] of Object.entries(sd)) {
-      if (name.endsWith('running_var') || (name.includes('bn') && name.endsWith('weight'))) {
-        const values = (await tensor.toArray()) as Float32Array;
-        sd[name] = Tensor.fromArray(values.map((_, i) => 0.5 + ((i * 37) % 100) / 100), tensor.shape);
+t.test(
+  'every depth: torchvision loads our backbone with only fc.* missing, and computes the same features',
+  async (t) => {
+    const dir = tempDir(t);
+    const images = await inputImages(dir, 5);
+    const models = [];
+    for (const arch of depths) {
+      const model = createModel({ arch, projector: { hidden: 64, out: 32 } });
+      // Trained-looking BN statistics, so that eval mode is not the identity.
+      const sd = await model.stateDict({ part: 'backbone' });
+      for (const [name, tensor] of Object.entries(sd)) {
+        if (name.endsWith('running_var') || (name.includes('bn') && name.endsWith('weight'))) {
+          const values = (await tensor.toArray()) as Float32Array;
+          sd[name] = Tensor.fromArray(
+            values.map((_, i) => 0.5 + ((i * 37) % 100) / 100),
+            tensor.shape,
+          );
+        }
       }
+      await model.loadStateDict(sd, { part: 'backbone' });
+      await model.eval();
+      await savePth(join(dir, `${arch}.pth`), await model.stateDict({ part: 'backbone' }));
+      models.push(model);
     }
-    await model.loadStateDict(sd, { part: 'backbone' });
-    await model.eval();
-    await savePth(join(dir, `${arch}.pth`), await model.stateDict({ part: 'backbone' }));
-    models.push(model);
-  }
-  const jobs = depths.map((arch) => ({ arch, weights: join(dir, `${arch}.pth`), images, out: join(dir, `${arch}.npy`) }));
-  const reports = JSON.parse(runPython(torchvisionReadsOurs, [JSON.stringify(jobs)])) as Array<{
-    missing: string[];
-    unexpected: string[];
-    params: number;
-  }>;
-  for (const [i, arch] of depths.entries()) {
-    const [model, report] = [models[i]!, reports[i]!];
-    t.same(report.missing, ['fc.bias', 'fc.weight'], `${arch}: only fc.* missing`);
-    t.same(report.unexpected, [], `${arch}: nothing unexpected`);
-    t.equal(model.parameterCount({ part: 'backbone' }), report.params, `${arch}: same parameter count as torchvision without fc`);
-    const paper = paperCounts[arch];
-    const counted = report.params + (paper.withFc ? 512 * 1000 + 1000 : 0);
-    t.ok(Math.abs(counted / 1e6 - paper.millions) < 0.05, `${arch}: ${(counted / 1e6).toFixed(2)}M ≈ the paper's ${paper.millions}M`);
-    const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
-    const theirs = (await (await Tensor.loadNpy(jobs[i]!.out)).toArray()) as Float32Array;
-    const err = relativeError(ours, theirs);
-    t.ok(err < 1e-4, `${arch}: features relative difference ${err.toExponential(2)}`);
-  }
-});
+    const jobs = depths.map((arch) => ({
+      arch,
+      weights: join(dir, `${arch}.pth`),
+      images,
+      out: join(dir, `${arch}.npy`),
+    }));
+    const reports = JSON.parse(runPython(torchvisionReadsOurs, [JSON.stringify(jobs)])) as Array<{
+      missing: string[];
+      unexpected: string[];
+      params: number;
+    }>;
+    for (const [i, arch] of depths.entries()) {
+      const [model, report] = [models[i]!, reports[i]!];
+      t.same(report.missing, ['fc.bias', 'fc.weight'], `${arch}: only fc.* missing`);
+      t.same(report.unexpected, [], `${arch}: nothing unexpected`);
+      t.equal(
+        model.parameterCount({ part: 'backbone' }),
+        report.params,
+        `${arch}: same parameter count as torchvision without fc`,
+      );
+      const paper = paperCounts[arch];
+      const counted = report.params + (paper.withFc ? 512 * 1000 + 1000 : 0);
+      t.ok(
+        Math.abs(counted / 1e6 - paper.millions) < 0.05,
+        `${arch}: ${(counted / 1e6).toFixed(2)}M ≈ the paper's ${paper.millions}M`,
+      );
+      const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
+      const theirs = (await (await Tensor.loadNpy(jobs[i]!.out)).toArray()) as Float32Array;
+      const err = relativeError(ours, theirs);
+      t.ok(err < 1e-4, `${arch}: features relative difference ${err.toExponential(2)}`);
+    }
+  },
+);
 
 t.test('every depth: weights saved by torchvision load into ours and give the same features', async (t) => {
   const dir = tempDir(t);
   const images = await inputImages(dir, 6);
-  const jobs = depths.map((arch) => ({ arch, weights: join(dir, `${arch}.pth`), images, out: join(dir, `${arch}.npy`) }));
+  const jobs = depths.map((arch) => ({
+    arch,
+    weights: join(dir, `${arch}.pth`),
+    images,
+    out: join(dir, `${arch}.npy`),
+  }));
   runPython(torchvisionWrites, [JSON.stringify(jobs)]);
   for (const { arch, weights, out } of jobs) {
     const model = createModel({ arch, projector: { hidden: 64, out: 32 } });
     const report = await model.loadStateDict(await loadPth(weights), { part: 'backbone', strict: false });
     t.same(report.missing, [], `${arch}: nothing missing`);
     t.same(report.unexpected.sort(), ['fc.bias', 'fc.weight'], `${arch}: only fc.* unexpected`);
-    await t.rejects(model.loadStateDict(await loadPth(weights), { part: 'backbone' }), /strict.*unexpected keys: \[fc\.weight, fc\.bias\]/);
+    await t.rejects(
+      model.loadStateDict(await loadPth(weights), { part: 'backbone' }),
+      /strict.*unexpected keys: \[fc\.weight, fc\.bias\]/,
+    );
     await model.eval();
     const ours = (await (await model.backboneFeatures(await Tensor.loadNpy(images))).toArray()) as Float32Array;
     const theirs = (await (await Tensor.loadNpy(out)).toArray()) as Float32Array;
     const err = relativeError(ours, theirs);
     t.ok(err < 1e-4, `${arch}: features relative difference ${err.toExponential(2)}`);
     const sd = await model.stateDict({ part: 'backbone' });
-    t.same(Array.from((await sd['layer1.0.bn1.num_batches_tracked']!.toArray()) as BigInt64Array), [7n], `${arch}: num_batches_tracked loaded`);
+    t.same(
+      Array.from((await sd['layer1.0.bn1.num_batches_tracked']!.toArray()) as BigInt64Array),
+      [7n],
+      `${arch}: num_batches_tracked loaded`,
+    );
   }
 });
 
@@ -133,7 +163,11 @@ t.test('the small-image stem: 3×3 stride-1 conv1, no max-pool, full resolution 
 
 t.test('zero-init of the last BN in every residual block is on by default, and optional', async (t) => {
   const on = await createModel({ arch: 'resnet50', projector: { hidden: 8, out: 8 } }).stateDict({ part: 'backbone' });
-  const off = await createModel({ arch: 'resnet50', zeroInitResidual: false, projector: { hidden: 8, out: 8 } }).stateDict({ part: 'backbone' });
+  const off = await createModel({
+    arch: 'resnet50',
+    zeroInitResidual: false,
+    projector: { hidden: 8, out: 8 },
+  }).stateDict({ part: 'backbone' });
   const sum = async (t: Tensor) => Array.from((await t.toArray()) as Float32Array).reduce((a, b) => a + Math.abs(b), 0);
   t.equal(await sum(on['layer3.5.bn3.weight']!), 0);
   t.equal(await sum(on['layer3.5.bn2.weight']!), 256, 'other BN weights are 1');
@@ -184,5 +218,8 @@ print(json.dumps({"loss": loss.item(), "gradNorm": float(sum(p.grad.pow(2).sum()
     ),
   ) as { loss: number; gradNorm: number };
   t.ok(Math.abs(ours.loss - theirs.loss) < 1e-4 * theirs.loss, `loss ${ours.loss} vs ${theirs.loss}`);
-  t.ok(Math.abs(ours.gradNorm - theirs.gradNorm) < 1e-4 * theirs.gradNorm, `gradient norm ${ours.gradNorm} vs ${theirs.gradNorm}`);
+  t.ok(
+    Math.abs(ours.gradNorm - theirs.gradNorm) < 1e-4 * theirs.gradNorm,
+    `gradient norm ${ours.gradNorm} vs ${theirs.gradNorm}`,
+  );
 });

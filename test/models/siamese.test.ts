@@ -14,23 +14,41 @@ t.test('model state dict: online/target prefixes over torchvision names; the 3-l
   t.ok(keys.includes('online.backbone.layer4.1.bn2.num_batches_tracked'));
   t.ok(keys.includes('target.backbone.conv1.weight'));
   const projector = keys.filter((k) => k.startsWith('online.projector.'));
-  t.same(projector, [
-    'online.projector.0.weight',
-    'online.projector.1.weight', 'online.projector.1.bias', 'online.projector.1.running_mean',
-    'online.projector.1.running_var', 'online.projector.1.num_batches_tracked',
-    'online.projector.3.weight',
-    'online.projector.4.weight', 'online.projector.4.bias', 'online.projector.4.running_mean',
-    'online.projector.4.running_var', 'online.projector.4.num_batches_tracked',
-    'online.projector.6.weight', 'online.projector.6.bias',
-  ], 'Linear(no bias) → BN → ReLU → Linear(no bias) → BN → ReLU → Linear(bias)');
+  t.same(
+    projector,
+    [
+      'online.projector.0.weight',
+      'online.projector.1.weight',
+      'online.projector.1.bias',
+      'online.projector.1.running_mean',
+      'online.projector.1.running_var',
+      'online.projector.1.num_batches_tracked',
+      'online.projector.3.weight',
+      'online.projector.4.weight',
+      'online.projector.4.bias',
+      'online.projector.4.running_mean',
+      'online.projector.4.running_var',
+      'online.projector.4.num_batches_tracked',
+      'online.projector.6.weight',
+      'online.projector.6.bias',
+    ],
+    'Linear(no bias) → BN → ReLU → Linear(no bias) → BN → ReLU → Linear(bias)',
+  );
   t.same(sd['online.projector.0.weight']!.shape, [32, 512]);
   t.same(sd['online.projector.6.weight']!.shape, [16, 32]);
-  t.same(await values(sd['target.backbone.conv1.weight']!), await values(sd['online.backbone.conv1.weight']!), 'target starts as a copy');
+  t.same(
+    await values(sd['target.backbone.conv1.weight']!),
+    await values(sd['online.backbone.conv1.weight']!),
+    'target starts as a copy',
+  );
   t.equal(model.parameterCount({ part: 'projector' }), 512 * 32 + 64 + 32 * 32 + 64 + 32 * 16 + 16);
   t.equal(model.parameterCount({ part: 'model' }), 2 * model.parameterCount({ part: 'online' }));
 
   const shared = createModel({ ...small, target: 'shared' });
-  t.notOk(Object.keys(await shared.stateDict()).some((k) => k.startsWith('target.')), 'no target branch when shared');
+  t.notOk(
+    Object.keys(await shared.stateDict()).some((k) => k.startsWith('target.')),
+    'no target branch when shared',
+  );
 });
 
 t.test('embeddings are L2-normalised, for views of different sizes, online and target', async (t) => {
@@ -50,31 +68,52 @@ t.test('updateTarget: target ← m·target + (1 − m)·online; BN statistics co
   const model = createModel(small);
   const before = await model.stateDict();
   // Move the online branch: new weights for one parameter, new statistics for one BN.
-  const changed = { 'online.projector.6.bias': Tensor.fromArray(new Float32Array(16).fill(1)),
-    'online.backbone.bn1.running_mean': Tensor.fromArray(new Float32Array(64).fill(0.5)) };
+  const changed = {
+    'online.projector.6.bias': Tensor.fromArray(new Float32Array(16).fill(1)),
+    'online.backbone.bn1.running_mean': Tensor.fromArray(new Float32Array(64).fill(0.5)),
+  };
   await model.loadStateDict({ ...before, ...changed });
   await model.updateTarget(0.75);
   const after = await model.stateDict();
   const old = (await values(before['target.projector.6.bias']!)) as number[];
   const expected = old.map((x) => 0.75 * x + 0.25);
   const got = (await values(after['target.projector.6.bias']!)) as number[];
-  t.ok(got.every((x, i) => Math.abs(x - expected[i]!) < 1e-6), 'EMA of parameters');
+  t.ok(
+    got.every((x, i) => Math.abs(x - expected[i]!) < 1e-6),
+    'EMA of parameters',
+  );
   t.same(await values(after['target.backbone.bn1.running_mean']!), new Array(64).fill(0.5), 'buffers copied');
 });
 
 t.test('bad options and mismatched weights are refused, naming the problem', async (t) => {
   t.throws(() => createModel({ arch: 'resnet13' as 'resnet18' }), {
     name: 'TypeError',
-    message: "createModel: options.arch must be 'resnet50', 'resnet18', 'resnet34', 'resnet101', 'vit_small_16' or 'vit_base_16', got 'resnet13'",
+    message:
+      "createModel: options.arch must be 'resnet50', 'resnet18', 'resnet34', 'resnet101', 'vit_small_16' or 'vit_base_16', got 'resnet13'",
   });
   // The native list of architectures is the one lib/ types and validates against.
-  t.same(['resnet50', 'resnet18', 'resnet34', 'resnet101', 'vit_small_16', 'vit_base_16'].sort(), [...ARCHITECTURES].sort());
-  t.throws(() => createModel({ ...small, projector: { hidden: 0, out: 8 } }), { name: 'RangeError', message: /^createModel: / });
-  t.throws(() => createModel({ ...small, target: 'moving' as 'ema' }), /^createModel: options.target must be 'ema' or 'shared', got 'moving'$/);
-  t.throws(() => createModel({ ...small, smallStem: 'yes' as unknown as boolean }), /options.smallStem must be a boolean/);
+  t.same(
+    ['resnet50', 'resnet18', 'resnet34', 'resnet101', 'vit_small_16', 'vit_base_16'].sort(),
+    [...ARCHITECTURES].sort(),
+  );
+  t.throws(() => createModel({ ...small, projector: { hidden: 0, out: 8 } }), {
+    name: 'RangeError',
+    message: /^createModel: /,
+  });
+  t.throws(
+    () => createModel({ ...small, target: 'moving' as 'ema' }),
+    /^createModel: options.target must be 'ema' or 'shared', got 'moving'$/,
+  );
+  t.throws(
+    () => createModel({ ...small, smallStem: 'yes' as unknown as boolean }),
+    /options.smallStem must be a boolean/,
+  );
   const model = createModel(small);
   await t.rejects(
-    model.loadStateDict({ 'conv1.weight': Tensor.fromArray(new Float32Array(64 * 3 * 49), [64, 3, 7, 7]) }, { part: 'backbone', strict: false }),
+    model.loadStateDict(
+      { 'conv1.weight': Tensor.fromArray(new Float32Array(64 * 3 * 49), [64, 3, 7, 7]) },
+      { part: 'backbone', strict: false },
+    ),
     /'conv1.weight' has shape \[64, 3, 7, 7\] in the state dict but \[64, 3, 3, 3\] in the model/,
   );
   const report = await model.loadStateDict({}, { part: 'projector', strict: false });
@@ -101,5 +140,8 @@ t.test('precision and memory format: channels-last gives the same features, bf16
     t.ok(err < tolerance, `${JSON.stringify(options)}: relative difference ${err.toExponential(2)}`);
     if (options.precision === 'bf16') t.ok(err > 0, 'bf16 really ran in reduced precision');
   }
-  t.throws(() => createModel({ ...small, precision: 'fp8' as 'bf16' }), /^createModel: options.precision must be 'auto', 'fp32', 'fp16' or 'bf16', got 'fp8'$/);
+  t.throws(
+    () => createModel({ ...small, precision: 'fp8' as 'bf16' }),
+    /^createModel: options.precision must be 'auto', 'fp32', 'fp16' or 'bf16', got 'fp8'$/,
+  );
 });

@@ -39,7 +39,13 @@ t.test('ViT-B/16: our weights in torchvision’s vit_b_16 layout give the same c
   await model.eval();
   const weights = join(dir, 'vit.pth');
   const sd = await model.stateDict({ part: 'backbone' });
-  t.ok('blocks.11.attn.qkv.weight' in sd && 'patch_embed.proj.weight' in sd && 'cls_token' in sd && 'pos_embed' in sd && 'norm.bias' in sd);
+  t.ok(
+    'blocks.11.attn.qkv.weight' in sd &&
+      'patch_embed.proj.weight' in sd &&
+      'cls_token' in sd &&
+      'pos_embed' in sd &&
+      'norm.bias' in sd,
+  );
   t.same(sd['pos_embed']!.shape, [1, 197, 768]);
   await savePth(weights, sd);
   const images = join(dir, 'images.npy');
@@ -65,7 +71,10 @@ t.test('ViT-S/16 has the reference design’s size, and takes 96 px local crops'
   const local = await model.backboneFeatures(await Tensor.randn([2, 3, 96, 96], { seed: 2 }));
   t.same(global.shape, [2, 384]);
   t.same(local.shape, [2, 384], 'position embeddings interpolated from 14×14 to 6×6');
-  const [g, l] = await model.embed([await Tensor.randn([2, 3, 224, 224], { seed: 1 }), await Tensor.randn([2, 3, 96, 96], { seed: 2 })]);
+  const [g, l] = await model.embed([
+    await Tensor.randn([2, 3, 224, 224], { seed: 1 }),
+    await Tensor.randn([2, 3, 96, 96], { seed: 2 }),
+  ]);
   t.same(g!.shape, [2, 8]);
   t.same(l!.shape, [2, 8]);
 });

@@ -5,8 +5,14 @@ import * as ops from '../../lib/entries/ops.js';
 import { values } from '../helpers/values.js';
 
 t.test('target ← m·target + (1 − m)·online for every tensor, in place', async (t) => {
-  const target = [Tensor.fromArray(new Float64Array([1, 2, 3, 4]), [2, 2]), Tensor.fromArray(new Float64Array([10]), [1])];
-  const online = [Tensor.fromArray(new Float64Array([0, 0, 1, 1]), [2, 2]), Tensor.fromArray(new Float64Array([20]), [1])];
+  const target = [
+    Tensor.fromArray(new Float64Array([1, 2, 3, 4]), [2, 2]),
+    Tensor.fromArray(new Float64Array([10]), [1]),
+  ];
+  const online = [
+    Tensor.fromArray(new Float64Array([0, 0, 1, 1]), [2, 2]),
+    Tensor.fromArray(new Float64Array([20]), [1]),
+  ];
   await ops.emaUpdate(target, online, 0.75);
   t.same(await values(target[0]!), [0.75, 1.5, 2.5, 3.25]);
   t.same(await values(target[1]!), [12.5]);

@@ -35,7 +35,9 @@ print(json.dumps({"loss": loss.item(), "alignment": alignment.item(), "uniformit
 
 async function load(dir: string, name: string, dtype: 'float32' | 'float64'): Promise<Tensor> {
   const t64 = await Tensor.loadNpy(join(dir, `${name}.npy`));
-  return dtype === 'float64' ? t64 : Tensor.fromArray(Float32Array.from((await t64.toArray()) as Float64Array), t64.shape);
+  return dtype === 'float64'
+    ? t64
+    : Tensor.fromArray(Float32Array.from((await t64.toArray()) as Float64Array), t64.shape);
 }
 
 const cases: Array<{ views: number; target: 'ema' | 'shared'; dtype: 'float32' | 'float64'; beta: number }> = [
@@ -47,33 +49,52 @@ const cases: Array<{ views: number; target: 'ema' | 'shared'; dtype: 'float32' |
 ];
 
 for (const c of cases) {
-  t.test(`${c.views} views, ${c.target} target, ${c.dtype}, β=${c.beta}: loss and dL/dz match torch autograd`, async (t) => {
-    const dir = tempDir(t);
-    const n = 33;  // odd: the bandwidth rule differs from a plain upper median there
-    const d = 16;
-    const ref = JSON.parse(runPython(reference, [dir, String(n), String(d), String(c.views), String(c.beta), c.target, dirname(authorsReference)])) as {
-      loss: number;
-      alignment: number;
-      uniformity: number;
-    };
-    const online = await Promise.all(Array.from({ length: c.views }, (_, i) => load(dir, `online${i}`, c.dtype)));
-    const targets = c.target === 'ema' ? ([await load(dir, 'target0', c.dtype), await load(dir, 'target1', c.dtype)] as [Tensor, Tensor]) : undefined;
-    const result = await ops.mvebLoss(online, { beta: c.beta, grad: true, ...(targets && { targets }) });
-    // float64 agrees to rounding (measured ≤ 2e-15); float32 to its precision (≤ 7e-8).
-    const tolerance = c.dtype === 'float64' ? 1e-12 : 1e-6;
-    t.ok(Math.abs(result.loss - ref.loss) <= tolerance * Math.abs(ref.loss), `loss ${result.loss} vs ${ref.loss}`);
-    t.ok(Math.abs(result.alignment - ref.alignment) <= tolerance * Math.max(1e-3, Math.abs(ref.alignment)), 'alignment');
-    t.ok(Math.abs(result.uniformity - ref.uniformity) <= tolerance * Math.abs(ref.uniformity), 'uniformity');
-    t.equal(result.bandwidths.length, c.views);
-    t.equal(result.grads!.length, c.views);
-    for (let i = 0; i < c.views; i++) {
-      const expected = (await (await Tensor.loadNpy(join(dir, `grad${i}.npy`))).toArray()) as Float64Array;
-      const got = (await result.grads![i]!.toArray()) as Float32Array | Float64Array;
-      t.equal(result.grads![i]!.dtype, c.dtype);
-      const err = relativeError(got, expected);
-      t.ok(err < tolerance, `view ${i} gradient relative error ${err.toExponential(2)}`);
-    }
-  });
+  t.test(
+    `${c.views} views, ${c.target} target, ${c.dtype}, β=${c.beta}: loss and dL/dz match torch autograd`,
+    async (t) => {
+      const dir = tempDir(t);
+      const n = 33; // odd: the bandwidth rule differs from a plain upper median there
+      const d = 16;
+      const ref = JSON.parse(
+        runPython(reference, [
+          dir,
+          String(n),
+          String(d),
+          String(c.views),
+          String(c.beta),
+          c.target,
+          dirname(authorsReference),
+        ]),
+      ) as {
+        loss: number;
+        alignment: number;
+        uniformity: number;
+      };
+      const online = await Promise.all(Array.from({ length: c.views }, (_, i) => load(dir, `online${i}`, c.dtype)));
+      const targets =
+        c.target === 'ema'
+          ? ([await load(dir, 'target0', c.dtype), await load(dir, 'target1', c.dtype)] as [Tensor, Tensor])
+          : undefined;
+      const result = await ops.mvebLoss(online, { beta: c.beta, grad: true, ...(targets && { targets }) });
+      // float64 agrees to rounding (measured ≤ 2e-15); float32 to its precision (≤ 7e-8).
+      const tolerance = c.dtype === 'float64' ? 1e-12 : 1e-6;
+      t.ok(Math.abs(result.loss - ref.loss) <= tolerance * Math.abs(ref.loss), `loss ${result.loss} vs ${ref.loss}`);
+      t.ok(
+        Math.abs(result.alignment - ref.alignment) <= tolerance * Math.max(1e-3, Math.abs(ref.alignment)),
+        'alignment',
+      );
+      t.ok(Math.abs(result.uniformity - ref.uniformity) <= tolerance * Math.abs(ref.uniformity), 'uniformity');
+      t.equal(result.bandwidths.length, c.views);
+      t.equal(result.grads!.length, c.views);
+      for (let i = 0; i < c.views; i++) {
+        const expected = (await (await Tensor.loadNpy(join(dir, `grad${i}.npy`))).toArray()) as Float64Array;
+        const got = (await result.grads![i]!.toArray()) as Float32Array | Float64Array;
+        t.equal(result.grads![i]!.dtype, c.dtype);
+        const err = relativeError(got, expected);
+        t.ok(err < tolerance, `view ${i} gradient relative error ${err.toExponential(2)}`);
+      }
+    },
+  );
 }
 
 t.test('the entropy surrogate gradient is −score/N', async (t) => {
@@ -88,7 +109,12 @@ t.test('the entropy surrogate gradient is −score/N', async (t) => {
   const { score } = await ops.steinScore(z);
   const s = (await score.toArray()) as Float32Array;
   const g = (await grad!.toArray()) as Float32Array;
-  t.ok(relativeError(g, Array.from(s, (x) => -x / 20)) < 1e-6);
+  t.ok(
+    relativeError(
+      g,
+      Array.from(s, (x) => -x / 20),
+    ) < 1e-6,
+  );
   let expected = 0;
   for (let i = 0; i < s.length; i++) expected -= (s[i]! * a[i]!) / 20;
   t.ok(Math.abs(value - expected) < 1e-5 * Math.abs(expected), `value ${value} vs ${expected}`);

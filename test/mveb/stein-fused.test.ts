@@ -36,7 +36,10 @@ async function compare(t: Test, z: Tensor, label: string, precision: 'float64' |
   t.equal(fused.bandwidth, aten.bandwidth, `${label}: the same bandwidth element (${aten.bandwidth})`);
   t.same(fused.score.shape, aten.score.shape);
   t.equal(fused.score.dtype, z.dtype);
-  const err = relativeError((await fused.score.toArray()) as Float64Array, (await aten.score.toArray()) as Float64Array);
+  const err = relativeError(
+    (await fused.score.toArray()) as Float64Array,
+    (await aten.score.toArray()) as Float64Array,
+  );
   t.ok(err <= bound, `${label}: score relative difference ${err.toExponential(2)} (≤ ${bound})`);
 }
 
@@ -48,11 +51,15 @@ t.test('odd and even N, float64: the bandwidth exactly, the score within 1e-6 of
   await compare(t, rows(34, 2048, 6), 'N=34, d=2048');
 });
 
-t.test('float32 input: the same element from the same float32 similarities; solved in float64 by default', async (t) => {
-  for (const n of [7, 64, 129]) await compare(t, rows(n, 32, n, { float32: true }), `N=${n} float32`);
-  // Solving in float32 too: K and G agree to rounding, the ill-conditioned solve amplifies it.
-  for (const n of [7, 64]) await compare(t, rows(n, 32, n + 1, { float32: true }), `N=${n} float32 solve`, 'input', 1e-5);
-});
+t.test(
+  'float32 input: the same element from the same float32 similarities; solved in float64 by default',
+  async (t) => {
+    for (const n of [7, 64, 129]) await compare(t, rows(n, 32, n, { float32: true }), `N=${n} float32`);
+    // Solving in float32 too: K and G agree to rounding, the ill-conditioned solve amplifies it.
+    for (const n of [7, 64])
+      await compare(t, rows(n, 32, n + 1, { float32: true }), `N=${n} float32 solve`, 'input', 1e-5);
+  },
+);
 
 t.test('selection is exact where values tie and where 1 − S is negative', async (t) => {
   // Four distinct rows, each repeated: the N² values take a handful of values many times over.
@@ -75,7 +82,10 @@ t.test('the MVEB loss takes the implementation too, with the same loss and gradi
   const aten = await ops.mvebLoss(views, { grad: true, implementation: 'aten' });
   const fused = await ops.mvebLoss(views, { grad: true, implementation: 'fused' });
   t.ok(Math.abs(aten.loss - fused.loss) <= 1e-6 * Math.abs(aten.loss), `loss ${fused.loss} vs ${aten.loss}`);
-  const err = relativeError((await fused.grads![1]!.toArray()) as Float32Array, (await aten.grads![1]!.toArray()) as Float32Array);
+  const err = relativeError(
+    (await fused.grads![1]!.toArray()) as Float32Array,
+    (await aten.grads![1]!.toArray()) as Float32Array,
+  );
   t.ok(err <= 1e-6, `gradient relative difference ${err.toExponential(2)}`);
 });
 
@@ -85,7 +95,10 @@ t.test('an unknown implementation is refused, naming the choices', async (t) => 
     ops.steinScore(z, { implementation: 'triton' as 'auto' }),
     /^steinScore: options.implementation must be 'auto', 'fused' or 'aten', got 'triton'$/,
   );
-  await t.rejects(ops.mvebLoss([z, z], { implementation: 'triton' as 'auto' }), /^mvebLoss: options.implementation must be/);
+  await t.rejects(
+    ops.mvebLoss([z, z], { implementation: 'triton' as 'auto' }),
+    /^mvebLoss: options.implementation must be/,
+  );
 });
 
 const cuda = info().cuda ? false : 'no CUDA device on this machine';
@@ -100,8 +113,14 @@ t.test('CUDA: the fused kernels against the ATen path on the GPU and the CPU', {
       const auto = await ops.steinScore(zGpu);
       const cpu = await ops.steinScore(z, { implementation: 'fused' });
       // cuBLAS and the CPU BLAS round S differently: the same element, to float64 rounding.
-      t.ok(Math.abs(auto.bandwidth - cpu.bandwidth) <= 1e-12 * cpu.bandwidth, `${label}: CUDA selects the CPU's element (${auto.bandwidth} vs ${cpu.bandwidth})`);
-      const err = relativeError((await auto.score.toArray()) as Float64Array, (await cpu.score.toArray()) as Float64Array);
+      t.ok(
+        Math.abs(auto.bandwidth - cpu.bandwidth) <= 1e-12 * cpu.bandwidth,
+        `${label}: CUDA selects the CPU's element (${auto.bandwidth} vs ${cpu.bandwidth})`,
+      );
+      const err = relativeError(
+        (await auto.score.toArray()) as Float64Array,
+        (await cpu.score.toArray()) as Float64Array,
+      );
       t.ok(err <= 1e-6, `${label}: CUDA (auto = fused) vs CPU fused ${err.toExponential(2)}`);
     }
   }

@@ -23,7 +23,9 @@ np.save(out + "/z.npy", (z / np.linalg.norm(z, axis=1, keepdims=True)).astype(np
 /** Writes z.npy (float32) and score.npy (the authors' float64 score); returns their bandwidth. */
 function reference(dir: string, n: number, d: number, seed: number): { bandwidth: number } {
   runPython(randomRows, [dir, String(n), String(d), String(seed)]);
-  const out = execFileSync(oraclePython, [authorsReference, 'score', join(dir, 'z.npy'), join(dir, 'score.npy')], { encoding: 'utf8' });
+  const out = execFileSync(oraclePython, [authorsReference, 'score', join(dir, 'z.npy'), join(dir, 'score.npy')], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as { bandwidth: number };
 }
 
@@ -51,28 +53,35 @@ for (const n of [2, 17, 256]) {
       const errFast = relativeError(fast, expected as Float64Array);
       if (n <= 2 * d) t.ok(errFast < 1e-4, `float32 solve relative error ${errFast.toExponential(2)}`);
       // How much depends on the LAPACK (MKL, OpenBLAS and its kernel for this CPU): 2.05e-3 to 2.28e-3 seen.
-      else t.ok(errFast < 5e-3, `float32 solve relative error ${errFast.toExponential(2)} (ill-conditioned; the README's bound)`);
+      else
+        t.ok(
+          errFast < 5e-3,
+          `float32 solve relative error ${errFast.toExponential(2)} (ill-conditioned; the README's bound)`,
+        );
     });
   }
 }
 
 // The authors take the ⌊N²/2⌋-th largest of the N² values (torch.topk): for odd N that is not
 // the upper median, and the score moves by 4 % at N = 7.
-t.test("odd and even N at d = 2048: the authors' bandwidth element exactly, the score to float64 rounding", async (t) => {
-  for (const n of [3, 7, 8, 33, 34, 35]) {
-    const dir = tempDir(t);
-    const ref = reference(dir, n, 2048, n);
-    const z32 = await Tensor.loadNpy(join(dir, 'z.npy'));
-    const z = Tensor.fromArray(Float64Array.from((await z32.toArray()) as Float32Array), z32.shape);
-    const expected = (await (await Tensor.loadNpy(join(dir, 'score.npy'))).toArray()) as Float64Array;
-    for (const implementation of ['aten', 'fused'] as const) {
-      const ours = await ops.steinScore(z, { implementation });
-      t.equal(ours.bandwidth, ref.bandwidth, `N=${n}, ${implementation}: bandwidth ${ours.bandwidth}`);
-      const err = relativeError((await ours.score.toArray()) as Float64Array, expected);
-      t.ok(err < 1e-9, `N=${n}, ${implementation}: relative difference ${err.toExponential(2)}`);
+t.test(
+  "odd and even N at d = 2048: the authors' bandwidth element exactly, the score to float64 rounding",
+  async (t) => {
+    for (const n of [3, 7, 8, 33, 34, 35]) {
+      const dir = tempDir(t);
+      const ref = reference(dir, n, 2048, n);
+      const z32 = await Tensor.loadNpy(join(dir, 'z.npy'));
+      const z = Tensor.fromArray(Float64Array.from((await z32.toArray()) as Float32Array), z32.shape);
+      const expected = (await (await Tensor.loadNpy(join(dir, 'score.npy'))).toArray()) as Float64Array;
+      for (const implementation of ['aten', 'fused'] as const) {
+        const ours = await ops.steinScore(z, { implementation });
+        t.equal(ours.bandwidth, ref.bandwidth, `N=${n}, ${implementation}: bandwidth ${ours.bandwidth}`);
+        const err = relativeError((await ours.score.toArray()) as Float64Array, expected);
+        t.ok(err < 1e-9, `N=${n}, ${implementation}: relative difference ${err.toExponential(2)}`);
+      }
     }
-  }
-});
+  },
+);
 
 t.test('the bandwidth is the ⌊N²/2⌋-th largest of the N² entries, found exactly, and clamped', async (t) => {
   // Orthonormal rows: 1 − S is 0 on the diagonal (N entries) and 1 elsewhere, so with N = 2
@@ -91,10 +100,16 @@ t.test('the bandwidth is the ⌊N²/2⌋-th largest of the N² entries, found ex
 
 t.test('bad input is refused with a message naming it', async (t) => {
   // The operation is named once, not twice.
-  await t.rejects(ops.steinScore(Tensor.fromArray(new Float32Array(6), [6])), /^steinScore: z must be 2-D \[N, d\], got shape \[6\]$/);
+  await t.rejects(
+    ops.steinScore(Tensor.fromArray(new Float32Array(6), [6])),
+    /^steinScore: z must be 2-D \[N, d\], got shape \[6\]$/,
+  );
   await t.rejects(ops.steinScore(null as unknown as Tensor), /^steinScore: z must be a Tensor, got null$/);
   await t.rejects(ops.steinScore([1, 2] as unknown as Tensor), /^steinScore: z must be a Tensor, got an array$/);
-  await t.rejects(ops.entropySurrogate(undefined as unknown as Tensor), /^entropySurrogate: z must be a Tensor, got undefined$/);
+  await t.rejects(
+    ops.entropySurrogate(undefined as unknown as Tensor),
+    /^entropySurrogate: z must be a Tensor, got undefined$/,
+  );
   await t.rejects(ops.mvebLoss([null as unknown as Tensor]), /^mvebLoss: online\[0\] must be a Tensor, got null$/);
   for (const bad of [NaN, Infinity, -Infinity]) {
     const z = Tensor.fromArray(new Float32Array([1, 0, bad, 1]), [2, 2]);
@@ -106,7 +121,10 @@ t.test('bad input is refused with a message naming it', async (t) => {
   await t.rejects(ops.steinScore(Tensor.fromArray(new Uint8Array(4), [2, 2])), /float32 or float64/);
   const z = Tensor.fromArray(new Float32Array([1, 0, 0, 1]), [2, 2]);
   await t.rejects(ops.steinScore(z, { eta: 0 }), /eta must be > 0/);
-  await t.rejects(ops.steinScore(z, { solver: 'lu' as 'cholesky' }), /options.solver must be 'cholesky' or 'inverse', got 'lu'/);
+  await t.rejects(
+    ops.steinScore(z, { solver: 'lu' as 'cholesky' }),
+    /options.solver must be 'cholesky' or 'inverse', got 'lu'/,
+  );
 });
 
 // Samples of a von Mises–Fisher distribution on S² (exact inverse-CDF sampling of μᵀz).
@@ -175,7 +193,10 @@ t.test("the README's one-liner: node -e with mveb-torch/ops' steinScore on a .np
     ),
   ) as { dtype: string; rel: number };
   t.equal(compared.dtype, '<f4');
-  t.ok(compared.rel < 1e-4, `NumPy reads our score: relative difference ${compared.rel.toExponential(2)} from its closed form`);
+  t.ok(
+    compared.rel < 1e-4,
+    `NumPy reads our score: relative difference ${compared.rel.toExponential(2)} from its closed form`,
+  );
 });
 
 const cuda = info().cuda ? false : 'no CUDA device on this machine';
@@ -191,13 +212,19 @@ t.test('CUDA: steinScore and the MVEB loss gradient agree with the CPU', { skip:
       const gpu = await ops.steinScore(zGpu, { solver, precision });
       t.equal(gpu.score.device, 'cuda:0');
       t.equal(gpu.bandwidth, cpu.bandwidth, `${solver}/${precision}: same bandwidth`);
-      const err = relativeError((await gpu.score.toArray()) as Float32Array, (await cpu.score.toArray()) as Float32Array);
+      const err = relativeError(
+        (await gpu.score.toArray()) as Float32Array,
+        (await cpu.score.toArray()) as Float32Array,
+      );
       t.ok(err < 1e-4, `${solver}/${precision}: relative difference ${err.toExponential(2)}`);
     }
   }
   const cpuLoss = await ops.mvebLoss([z, z, z], { grad: true });
   const gpuLoss = await ops.mvebLoss([zGpu, zGpu, zGpu], { grad: true });
   t.ok(Math.abs(cpuLoss.loss - gpuLoss.loss) < 1e-4 * Math.abs(cpuLoss.loss), 'same loss');
-  const err = relativeError((await gpuLoss.grads![2]!.toArray()) as Float32Array, (await cpuLoss.grads![2]!.toArray()) as Float32Array);
+  const err = relativeError(
+    (await gpuLoss.grads![2]!.toArray()) as Float32Array,
+    (await cpuLoss.grads![2]!.toArray()) as Float32Array,
+  );
   t.ok(err < 1e-4, `same gradient (${err.toExponential(2)})`);
 });

@@ -29,10 +29,26 @@ torch.save({"model": sd, "epoch": 3, "name": "run", "lrs": [0.1, 0.2], "p": torc
   t.equal(loaded.get('name'), 'run');
   t.same(loaded.get('lrs'), [0.1, 0.2]);
   const sd = await loadPth(path);
-  t.same(Object.keys(sd), ['model.w', 'model.wt', 'model.slice', 'model.half', 'model.bf16', 'model.i32', 'model.b',
-    'model.i64', 'model.u8', 'model.f64', 'model.scalar', 'p']);
+  t.same(Object.keys(sd), [
+    'model.w',
+    'model.wt',
+    'model.slice',
+    'model.half',
+    'model.bf16',
+    'model.i32',
+    'model.b',
+    'model.i64',
+    'model.u8',
+    'model.f64',
+    'model.scalar',
+    'p',
+  ]);
   t.same(sd['model.wt']!.shape, [4, 3]);
-  t.same(await values(sd['model.wt']!), [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11], 'transposed view read in logical order');
+  t.same(
+    await values(sd['model.wt']!),
+    [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11],
+    'transposed view read in logical order',
+  );
   t.same(await values(sd['model.slice']!), [6, 7, 10, 11], 'offset view');
   t.same(await values(sd['model.half']!), [1.5, -2.25, 65504]);
   t.equal(sd['model.half']!.dtype, 'float32');
@@ -69,7 +85,9 @@ t.test('files that are not zip-format torch.save files are refused with the path
   writeFileSync(text, 'not a checkpoint at all');
   await t.rejects(loadPth(text), /text\.pth: not a zip-format torch\.save file/);
   const legacy = join(dir, 'legacy.pth');
-  runPython('import sys, torch; torch.save({"x": torch.ones(1)}, sys.argv[1], _use_new_zipfile_serialization=False)', [legacy]);
+  runPython('import sys, torch; torch.save({"x": torch.ones(1)}, sys.argv[1], _use_new_zipfile_serialization=False)', [
+    legacy,
+  ]);
   await t.rejects(loadPth(legacy), /legacy\.pth: not a zip-format torch\.save file \(written by PyTorch < 1\.6/);
   const empty = join(dir, 'empty.pth');
   runPython('import sys, torch; torch.save({"epoch": 1}, sys.argv[1])', [empty]);

@@ -18,15 +18,45 @@ async function images(dir: string): Promise<string> {
     const cls = join(root, `class-${i % 2}`);
     mkdirSync(cls, { recursive: true });
     const background = { r: (37 * i) % 256, g: (91 * i) % 256, b: (151 * i) % 256 };
-    await sharp({ create: { width: 20, height: 20, channels: 3, background } }).png().toFile(join(cls, `${i}.png`));
+    await sharp({ create: { width: 20, height: 20, channels: 3, background } })
+      .png()
+      .toFile(join(cls, `${i}.png`));
   }
   return root;
 }
 
 function recipe(data: string, output: string, name: string): string[] {
-  return ['--data', data, '--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32', '--batch-size', '8',
-    '--epochs', '8', '--global-size', '16', '--local-crops', '0', '--workers', '1', '--threads', '1', '--optimizer', 'sgd',
-    '--keep-checkpoints', '2', '--output', output, '--name', name, '--quiet'];
+  return [
+    '--data',
+    data,
+    '--arch',
+    'resnet18',
+    '--projector-hidden',
+    '32',
+    '--projector-out',
+    '32',
+    '--batch-size',
+    '8',
+    '--epochs',
+    '8',
+    '--global-size',
+    '16',
+    '--local-crops',
+    '0',
+    '--workers',
+    '1',
+    '--threads',
+    '1',
+    '--optimizer',
+    'sgd',
+    '--keep-checkpoints',
+    '2',
+    '--output',
+    output,
+    '--name',
+    name,
+    '--quiet',
+  ];
 }
 
 function hasCheckpoint(dir: string): boolean {
@@ -53,7 +83,7 @@ t.test('killed at 10 random moments and resumed each time: the weights of an uni
   // whole run (so that kills land before the run ends however loaded the machine is: a run
   // resumed on a quieter machine goes faster than the one timed), and the three signals in turn.
   let state = 20261129;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const run = join(output, 'chaotic');
   const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGTERM', 'SIGINT'];
   const log: string[] = [];
@@ -62,7 +92,7 @@ t.test('killed at 10 random moments and resumed each time: the weights of an uni
   // closing work), then the random kills.
   t.equal(await runOnce([...recipe(data, output, 'chaotic'), '--max-steps', '4']), 0);
   for (let i = 0; i < 10; i++) {
-    if (!hasCheckpoint(run)) rmSync(run, { recursive: true, force: true });  // nothing to resume: start again
+    if (!hasCheckpoint(run)) rmSync(run, { recursive: true, force: true }); // nothing to resume: start again
     const args = hasCheckpoint(run) ? ['--resume', run, '--quiet'] : recipe(data, output, 'chaotic');
     const stepBefore = hasCheckpoint(run) ? (await loadCheckpoint(run)).step : 0;
     const killAfterMs = Math.round(200 + random() * 0.4 * wholeMs * ((32 - stepBefore) / 32));
@@ -73,12 +103,26 @@ t.test('killed at 10 random moments and resumed each time: the weights of an uni
   }
   t.ok(interrupted >= 8, `${interrupted} of the 10 kills landed before the end of the run`);
   if (!hasCheckpoint(run)) rmSync(run, { recursive: true, force: true });
-  t.equal(await runOnce(hasCheckpoint(run) ? ['--resume', run, '--quiet'] : recipe(data, output, 'chaotic')), 0, log.join('\n'));
+  t.equal(
+    await runOnce(hasCheckpoint(run) ? ['--resume', run, '--quiet'] : recipe(data, output, 'chaotic')),
+    0,
+    log.join('\n'),
+  );
 
   const whole = await loadCheckpoint(join(output, 'whole'));
   const chaotic = await loadCheckpoint(run);
   t.match(chaotic, { epoch: 8, batch: 0, step: 32 });
-  t.same(await bytesOf(chaotic), await bytesOf(whole), 'weights, EMA target, BN statistics and momentum identical bit for bit');
-  t.same(readdirSync(run).filter((n) => !/^checkpoint-e\d{4}-s\d{8}\.pth$/.test(n)).sort(), ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'], 'no lock, no temporary file');
+  t.same(
+    await bytesOf(chaotic),
+    await bytesOf(whole),
+    'weights, EMA target, BN statistics and momentum identical bit for bit',
+  );
+  t.same(
+    readdirSync(run)
+      .filter((n) => !/^checkpoint-e\d{4}-s\d{8}\.pth$/.test(n))
+      .sort(),
+    ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'],
+    'no lock, no temporary file',
+  );
   t.comment(`uninterrupted run ${(wholeMs / 1000).toFixed(1)} s; ${log.join('; ')}`);
 });

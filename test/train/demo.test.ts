@@ -14,15 +14,40 @@ import { withoutFashionMnist } from '../helpers/requirements.js';
 // pixels 79.2 %; linear probe 81.0 %, 25.7 %, 83.5 %.
 const margin = 0.2;
 
-t.test('40 steps of the demo recipe beat its initialisation by a clear kNN margin', { skip: withoutFashionMnist('train', 't10k') }, async (t) => {
-  const run = spawnSync(process.execPath, [cli, 'train', '--preset', 'demo', '--max-steps', '40', '--knn-train-images', '3000',
-    '--knn-test-images', '1000', '--output', tempDir(t), '--name', 'demo'], { encoding: 'utf8', timeout: 10 * 60_000 });
-  t.equal(run.status, 0, run.stderr);
-  const { pretrained, initial, pixels, linear } = printedKnn(run.stdout);
-  t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);
-  t.ok(pixels > 0.75 && pixels < 0.85, `raw-pixel baseline ${pixels} as expected for Fashion-MNIST`);
-  t.ok(linear.pretrained - linear.initial >= margin, `linear probe: pretrained ${linear.pretrained} − initialisation ${linear.initial} ≥ ${margin}`);
-  t.ok(linear.pixels > 0.75 && linear.pixels < 0.9, `linear probe on raw pixels ${linear.pixels}`);
-  t.match(run.stdout, /^reached max-steps at step 40; run directory /m);
-  t.match(run.stdout, /\nreport: .*demo\/report\.html\n$/, 'it ends with the report');
-});
+t.test(
+  '40 steps of the demo recipe beat its initialisation by a clear kNN margin',
+  { skip: withoutFashionMnist('train', 't10k') },
+  async (t) => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'train',
+        '--preset',
+        'demo',
+        '--max-steps',
+        '40',
+        '--knn-train-images',
+        '3000',
+        '--knn-test-images',
+        '1000',
+        '--output',
+        tempDir(t),
+        '--name',
+        'demo',
+      ],
+      { encoding: 'utf8', timeout: 10 * 60_000 },
+    );
+    t.equal(run.status, 0, run.stderr);
+    const { pretrained, initial, pixels, linear } = printedKnn(run.stdout);
+    t.ok(pretrained - initial >= margin, `pretrained ${pretrained} − initialisation ${initial} ≥ ${margin}`);
+    t.ok(pixels > 0.75 && pixels < 0.85, `raw-pixel baseline ${pixels} as expected for Fashion-MNIST`);
+    t.ok(
+      linear.pretrained - linear.initial >= margin,
+      `linear probe: pretrained ${linear.pretrained} − initialisation ${linear.initial} ≥ ${margin}`,
+    );
+    t.ok(linear.pixels > 0.75 && linear.pixels < 0.9, `linear probe on raw pixels ${linear.pixels}`);
+    t.match(run.stdout, /^reached max-steps at step 40; run directory /m);
+    t.match(run.stdout, /\nreport: .*demo\/report\.html\n$/, 'it ends with the report');
+  },
+);

@@ -9,7 +9,8 @@ import { snapshot, tinyFlags, train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Mounting needs root, as CI and the development machines run.
-const mountable = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0 ? false : 'mounting a tmpfs needs root';
+const mountable =
+  process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0 ? false : 'mounting a tmpfs needs root';
 
 function smallDisk(t: Test, bytes: number): string {
   const dir = tempDir(t);
@@ -19,26 +20,39 @@ function smallDisk(t: Test, bytes: number): string {
   return dir;
 }
 
-t.test('7. a full disk: one line; the last checkpoint kept; no partial file, no 0-byte config.yaml', { skip: mountable }, async (t) => {
-  // Full before the run starts: nothing is left behind.
-  const full = smallDisk(t, 64 * 1024);
-  const filler = spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'filler')}`, 'bs=4096'], { encoding: 'utf8' });
-  t.not(filler.status, 0, 'the disk is full');
-  const noRoom = train([...tinyFlags, '--output', full, '--name', 'r', '--max-steps', '1']);
-  t.equal(noRoom.status, 1);
-  t.equal(noRoom.stderr, `cannot write the lock file ${full}/r/run.lock: no space left on device (ENOSPC)\n`);
-  t.same(readdirSync(full), ['filler'], 'no run directory, no config.yaml');
+t.test(
+  '7. a full disk: one line; the last checkpoint kept; no partial file, no 0-byte config.yaml',
+  { skip: mountable },
+  async (t) => {
+    // Full before the run starts: nothing is left behind.
+    const full = smallDisk(t, 64 * 1024);
+    const filler = spawnSync('dd', ['if=/dev/zero', `of=${join(full, 'filler')}`, 'bs=4096'], { encoding: 'utf8' });
+    t.not(filler.status, 0, 'the disk is full');
+    const noRoom = train([...tinyFlags, '--output', full, '--name', 'r', '--max-steps', '1']);
+    t.equal(noRoom.status, 1);
+    t.equal(noRoom.stderr, `cannot write the lock file ${full}/r/run.lock: no space left on device (ENOSPC)\n`);
+    t.same(readdirSync(full), ['filler'], 'no run directory, no config.yaml');
 
-  // Room for one checkpoint, not two: the second fails whole.
-  const disk = smallDisk(t, 200 * 1024 * 1024);
-  const first = train([...tinyFlags, '--output', disk, '--name', 'r', '--max-steps', '2', '--quiet']);
-  t.equal(first.status, 0, first.stderr);
-  const run = join(disk, 'r');
-  const before = snapshot(run);
-  const second = train(['--resume', run, '--max-steps', '4', '--quiet']);
-  t.equal(second.status, 1);
-  t.match(second.stderr, new RegExp(`^checkpoint at step 4 not written: cannot write '${run}/checkpoint-e0000-s00000004\\.pth\\.tmp-\\d+': No space left on device; the previous checkpoint is kept\n$`));
-  t.same(Object.keys(snapshot(run)), Object.keys(before), 'no temporary or partial checkpoint, no lock left');
-  t.equal(snapshot(run)['checkpoint-e0000-s00000002.pth'], before['checkpoint-e0000-s00000002.pth'], 'the last checkpoint is untouched');
-  t.equal((await loadCheckpoint(run)).step, 2);
-});
+    // Room for one checkpoint, not two: the second fails whole.
+    const disk = smallDisk(t, 200 * 1024 * 1024);
+    const first = train([...tinyFlags, '--output', disk, '--name', 'r', '--max-steps', '2', '--quiet']);
+    t.equal(first.status, 0, first.stderr);
+    const run = join(disk, 'r');
+    const before = snapshot(run);
+    const second = train(['--resume', run, '--max-steps', '4', '--quiet']);
+    t.equal(second.status, 1);
+    t.match(
+      second.stderr,
+      new RegExp(
+        `^checkpoint at step 4 not written: cannot write '${run}/checkpoint-e0000-s00000004\\.pth\\.tmp-\\d+': No space left on device; the previous checkpoint is kept\n$`,
+      ),
+    );
+    t.same(Object.keys(snapshot(run)), Object.keys(before), 'no temporary or partial checkpoint, no lock left');
+    t.equal(
+      snapshot(run)['checkpoint-e0000-s00000002.pth'],
+      before['checkpoint-e0000-s00000002.pth'],
+      'the last checkpoint is untouched',
+    );
+    t.equal((await loadCheckpoint(run)).step, 2);
+  },
+);

@@ -17,8 +17,21 @@ import { oraclePython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const tiny: Partial<TrainConfig> = {
-  data: 'synthetic', arch: 'resnet18', projectorHidden: 64, projectorOut: 64, epochs: 2, batchSize: 32, optimizer: 'lars',
-  baseLr: 0.4, warmupEpochs: 1, globalSize: 32, localSize: 16, localCrops: 2, workers: 2, logEvery: 1, device: 'cpu',
+  data: 'synthetic',
+  arch: 'resnet18',
+  projectorHidden: 64,
+  projectorOut: 64,
+  epochs: 2,
+  batchSize: 32,
+  optimizer: 'lars',
+  baseLr: 0.4,
+  warmupEpochs: 1,
+  globalSize: 32,
+  localSize: 16,
+  localCrops: 2,
+  workers: 2,
+  logEvery: 1,
+  device: 'cpu',
 };
 
 async function events(trainer: Trainer): Promise<TrainEvent[]> {
@@ -37,13 +50,24 @@ t.test('a short run writes the run directory and a checkpoint PyTorch and torchv
   t.equal(losses(all).length, 5);
   t.ok(losses(all).every(Number.isFinite));
   t.match(all.at(-1), { type: 'end', reason: 'max-steps', position: { epoch: 0, batch: 5, step: 5 } });
-  t.match(parse(readFileSync(join(run, 'config.yaml'), 'utf8')), { arch: 'resnet18', batchSize: 32, data: 'synthetic' });
-  const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.match(parse(readFileSync(join(run, 'config.yaml'), 'utf8')), {
+    arch: 'resnet18',
+    batchSize: 32,
+    data: 'synthetic',
+  });
+  const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(metrics.filter((m) => m.type === 'step').length, 5, 'one line per logged step');
   t.ok(metrics.every((m) => typeof m.time === 'string'));
   const checkpoint = join(run, 'checkpoint-e0000-s00000005.pth');
   t.ok(existsSync(checkpoint));
-  const python = spawnSync(oraclePython, ['-c', `
+  const python = spawnSync(
+    oraclePython,
+    [
+      '-c',
+      `
 import sys, torch, torchvision
 ck = torch.load(sys.argv[1])
 assert isinstance(ck, dict), type(ck)
@@ -53,7 +77,11 @@ backbone = {k[len('online.backbone.'):]: v for k, v in ck['model'].items() if k.
 result = torchvision.models.resnet18().load_state_dict(backbone, strict=False)
 print(sorted(result.missing_keys), result.unexpected_keys)
 print(any(k.startswith('target.backbone.') for k in ck['model']), any(k.startswith('online.projector.') for k in ck['model']))
-`, checkpoint], { encoding: 'utf8' });
+`,
+      checkpoint,
+    ],
+    { encoding: 'utf8' },
+  );
   t.equal(python.status, 0, python.stderr);
   t.same(python.stdout.trim().split('\n'), [
     "['batch', 'config', 'epoch', 'model', 'optimizer', 'scaler', 'step', 'version']",
@@ -76,8 +104,15 @@ t.test('a run stopped and resumed gives the losses of an uninterrupted run, step
   t.equal(first.length + second.length, whole.length);
   const joined = [...first, ...second];
   const worst = Math.max(...whole.map((l, i) => Math.abs(l - joined[i]!)));
-  t.equal(worst, 0, `max |resumed − uninterrupted| = ${worst.toExponential(2)} over ${whole.length} steps (crosses an epoch)`);
-  t.ok(whole.some((l, i) => i > 0 && l !== whole[0]), 'the loss moves');
+  t.equal(
+    worst,
+    0,
+    `max |resumed − uninterrupted| = ${worst.toExponential(2)} over ${whole.length} steps (crosses an epoch)`,
+  );
+  t.ok(
+    whole.some((l, i) => i > 0 && l !== whole[0]),
+    'the loss moves',
+  );
 });
 
 t.test('a non-finite batch is skipped and counted; nothing it saw is applied', async (t) => {
@@ -88,7 +123,11 @@ t.test('a non-finite batch is skipped and counted; nothing it saw is applied', a
   const before = await model.stateDict({ part: 'model' });
   const poisoned = new Float32Array((await views[0]!.toArray()) as Float32Array);
   poisoned[17] = NaN;
-  const bad = await trainer.step([Tensor.fromArray(poisoned, [8, 3, 32, 32]), views[1]!], { lr: 0.1, emaMomentum: 0.99, beta: 0.01 });
+  const bad = await trainer.step([Tensor.fromArray(poisoned, [8, 3, 32, 32]), views[1]!], {
+    lr: 0.1,
+    emaMomentum: 0.99,
+    beta: 0.01,
+  });
   t.equal(bad.skipped, true);
   t.notOk(Number.isFinite(bad.loss));
   const after = await model.stateDict({ part: 'model' });
@@ -96,10 +135,16 @@ t.test('a non-finite batch is skipped and counted; nothing it saw is applied', a
   for (const [key, tensor] of Object.entries(before)) {
     const a = await tensor.toArray();
     const b = await after[key]!.toArray();
-    unchanged &&= Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    unchanged &&= Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    );
   }
   t.ok(unchanged, 'weights, EMA target and BN statistics as before');
-  t.same(await trainer.momentumBuffers(), new Array((await trainer.momentumBuffers()).length).fill(null), 'no optimiser state');
+  t.same(
+    await trainer.momentumBuffers(),
+    new Array((await trainer.momentumBuffers()).length).fill(null),
+    'no optimiser state',
+  );
   const good = await trainer.step(views, { lr: 0.1, emaMomentum: 0.99, beta: 0.01 });
   t.equal(good.skipped, false);
   t.ok(Number.isFinite(good.loss) && good.gradNorm > 0);
@@ -109,13 +154,18 @@ t.test('the loss scaler is read and set on the device thread, in order with the 
   const model = createModel({ arch: 'resnet18', projector: { hidden: 32, out: 32 } });
   await model.train();
   const trainer = new TrainingCore(model, { optimizer: 'sgd', momentum: 0.9, weightDecay: 0, lossScaling: true });
-  const poisoned = new Float32Array((await (await Tensor.randn([4, 3, 32, 32], { seed: 3 })).toArray()) as Float32Array);
+  const poisoned = new Float32Array(
+    (await (await Tensor.randn([4, 3, 32, 32], { seed: 3 })).toArray()) as Float32Array,
+  );
   poisoned[5] = Infinity;
   const views = [Tensor.fromArray(poisoned, [4, 3, 32, 32]), await Tensor.randn([4, 3, 32, 32], { seed: 4 })];
   const options = { lr: 0.1, emaMomentum: 0.99, beta: 0.01 };
   t.same(await trainer.scalerState(), { enabled: true, scale: 65536, growthTracker: 0 });
   // Queued behind a step that halves the scale: the value set afterwards is the one kept.
-  const [stats] = await Promise.all([trainer.step(views, options), trainer.loadScaler({ scale: 1024, growthTracker: 7 })]);
+  const [stats] = await Promise.all([
+    trainer.step(views, options),
+    trainer.loadScaler({ scale: 1024, growthTracker: 7 }),
+  ]);
   t.equal(stats.skipped, true);
   t.same(await trainer.scalerState(), { enabled: true, scale: 1024, growthTracker: 7 });
   // A read queued behind a step sees that step's update.
@@ -126,30 +176,70 @@ t.test('the loss scaler is read and set on the device thread, in order with the 
 
 t.test('kill -9 at any moment leaves the newest checkpoint loadable', async (t) => {
   const output = tempDir(t);
-  const args = [cli, 'train', '--data', 'synthetic:256', '--arch', 'resnet18', '--projector-hidden', '32', '--projector-out', '32',
-    '--epochs', '1000', '--batch-size', '64', '--global-size', '16', '--local-crops', '0', '--workers', '1',
-    '--checkpoint-every', '1', '--keep-checkpoints', '2', '--output', output, '--name', 'killed', '--quiet'];
+  const args = [
+    cli,
+    'train',
+    '--data',
+    'synthetic:256',
+    '--arch',
+    'resnet18',
+    '--projector-hidden',
+    '32',
+    '--projector-out',
+    '32',
+    '--epochs',
+    '1000',
+    '--batch-size',
+    '64',
+    '--global-size',
+    '16',
+    '--local-crops',
+    '0',
+    '--workers',
+    '1',
+    '--checkpoint-every',
+    '1',
+    '--keep-checkpoints',
+    '2',
+    '--output',
+    output,
+    '--name',
+    'killed',
+    '--quiet',
+  ];
   const dir = join(output, 'killed');
   const checkpoints = () => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.pth')) : []);
   for (const extraMs of [0, 350, 900]) {
     const seen = checkpoints().join();
-    const child = spawn(process.execPath, seen ? [cli, 'train', '--resume', dir, '--quiet'] : args, { stdio: 'ignore' });
+    const child = spawn(process.execPath, seen ? [cli, 'train', '--resume', dir, '--quiet'] : args, {
+      stdio: 'ignore',
+    });
     // Wait for a new checkpoint, then kill at some moment of the next epoch or write.
-    for (let waited = 0; checkpoints().join() === seen && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    for (let waited = 0; checkpoints().join() === seen && waited < 60_000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((resolve) => setTimeout(resolve, extraMs));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const newest = await loadCheckpoint(dir).catch((e: Error) => e);
-    t.notOk(newest instanceof Error, `killed ${extraMs} ms after a checkpoint: ${newest instanceof Error ? newest.message : (newest as { path: string }).path} loads`);
+    t.notOk(
+      newest instanceof Error,
+      `killed ${extraMs} ms after a checkpoint: ${newest instanceof Error ? newest.message : (newest as { path: string }).path} loads`,
+    );
   }
   const names = readdirSync(dir).filter((n) => n.endsWith('.pth'));
   t.ok(names.length >= 1 && names.length <= 2, `the last K = 2 kept (${names.join(', ')})`);
-  const python = spawnSync(oraclePython, ['-c', 'import sys, torch\nfor p in sys.argv[1:]: torch.load(p)\nprint("ok")', ...names.map((n) => join(dir, n))], { encoding: 'utf8' });
+  const python = spawnSync(
+    oraclePython,
+    ['-c', 'import sys, torch\nfor p in sys.argv[1:]: torch.load(p)\nprint("ok")', ...names.map((n) => join(dir, n))],
+    { encoding: 'utf8' },
+  );
   t.equal(python.stdout.trim(), 'ok', python.stderr);
 });
 
 t.test('the CLI refuses a bad config with the field named, and explains itself', async (t) => {
-  const bad = spawnSync(process.execPath, [cli, 'train', '--data', 'synthetic', '--base-lr', '-1'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [cli, 'train', '--data', 'synthetic', '--base-lr', '-1'], {
+    encoding: 'utf8',
+  });
   t.equal(bad.status, 1);
   t.equal(bad.stderr.trim(), 'config: baseLr must be a number > 0, got -1');
   const missing = spawnSync(process.execPath, [cli, 'train', '--data', '/no/such/folder'], { encoding: 'utf8' });
@@ -163,14 +253,32 @@ t.test('the CLI refuses a bad config with the field named, and explains itself',
 
 t.test('Ctrl-C finishes the step, writes a checkpoint and exits cleanly', async (t) => {
   const output = tempDir(t);
-  const child = spawn(process.execPath, [cli, 'train', ...Object.entries({ data: 'synthetic', arch: 'resnet18', 'projector-hidden': 32,
-    'projector-out': 32, 'batch-size': 32, 'global-size': 16, 'local-crops': 0, epochs: 50, output, name: 'interrupted' }).flatMap(([k, v]) => [`--${k}`, String(v)])],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'train',
+      ...Object.entries({
+        data: 'synthetic',
+        arch: 'resnet18',
+        'projector-hidden': 32,
+        'projector-out': 32,
+        'batch-size': 32,
+        'global-size': 16,
+        'local-crops': 0,
+        epochs: 50,
+        output,
+        name: 'interrupted',
+      }).flatMap(([k, v]) => [`--${k}`, String(v)]),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  for (let waited = 0; !/step \d+\/\d+/.test(stdout) && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  for (let waited = 0; !/step \d+\/\d+/.test(stdout) && waited < 60_000; waited += 50)
+    await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGINT');
   const code = await new Promise((resolve) => child.once('exit', resolve));
   t.equal(code, 0, stderr);
@@ -181,9 +289,23 @@ t.test('Ctrl-C finishes the step, writes a checkpoint and exits cleanly', async 
 });
 
 t.test('embedding health is logged every epoch, with a collapse warning under the threshold', async (t) => {
-  const all = await events(new Trainer({ ...tiny, epochs: 1, batchSize: 256, globalSize: 16, localCrops: 0, collapseThreshold: 1e9, output: tempDir(t), name: 'health' }));
+  const all = await events(
+    new Trainer({
+      ...tiny,
+      epochs: 1,
+      batchSize: 256,
+      globalSize: 16,
+      localCrops: 0,
+      collapseThreshold: 1e9,
+      output: tempDir(t),
+      name: 'health',
+    }),
+  );
   const epoch = all.find((e) => e.type === 'epoch');
-  t.match(epoch, { type: 'epoch', health: { stdMean: Number, stdMin: Number, effectiveRank: Number, alignment: Number, uniformity: Number } });
+  t.match(epoch, {
+    type: 'epoch',
+    health: { stdMean: Number, stdMin: Number, effectiveRank: Number, alignment: Number, uniformity: Number },
+  });
   if (epoch?.type === 'epoch') t.ok(epoch.health!.effectiveRank > 1 && epoch.health!.stdMean > 0);
   t.ok(all.some((e) => e.type === 'warning' && /^collapse: embedding std/.test(e.message)));
 });
@@ -191,10 +313,22 @@ t.test('embedding health is logged every epoch, with a collapse warning under th
 t.test('a YAML config file, with flags over it', async (t) => {
   const output = tempDir(t);
   const file = join(output, 'run.yaml');
-  writeFileSync(file, 'data: synthetic\narch: resnet18\nprojectorHidden: 32\nprojectorOut: 32\nbatchSize: 16\nglobalSize: 16\nlocalCrops: 0\nmaxSteps: 3\nbeta: 0.05\n');
-  const run = spawnSync(process.execPath, [cli, 'train', '--config', file, '--beta', '0.02', '--output', output, '--name', 'yaml', '--quiet'], { encoding: 'utf8' });
+  writeFileSync(
+    file,
+    'data: synthetic\narch: resnet18\nprojectorHidden: 32\nprojectorOut: 32\nbatchSize: 16\nglobalSize: 16\nlocalCrops: 0\nmaxSteps: 3\nbeta: 0.05\n',
+  );
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'train', '--config', file, '--beta', '0.02', '--output', output, '--name', 'yaml', '--quiet'],
+    { encoding: 'utf8' },
+  );
   t.equal(run.status, 0, run.stderr);
-  t.match(parse(readFileSync(join(output, 'yaml', 'config.yaml'), 'utf8')), { arch: 'resnet18', batchSize: 16, beta: 0.02, maxSteps: 3 });
+  t.match(parse(readFileSync(join(output, 'yaml', 'config.yaml'), 'utf8')), {
+    arch: 'resnet18',
+    batchSize: 16,
+    beta: 0.02,
+    maxSteps: 3,
+  });
   writeFileSync(file, 'data: synthetic\nepochz: 3\n');
   const bad = spawnSync(process.execPath, [cli, 'train', '--config', file], { encoding: 'utf8' });
   t.equal(bad.stderr.trim(), "config: unknown field 'epochz'");
