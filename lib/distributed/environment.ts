@@ -1,19 +1,11 @@
 // Where this process stands in a data-parallel job, read from torchrun's environment (the
-// variables the built-in launcher sets too). No WORLD_SIZE: a single process.
+// variables the built-in launcher sets too), or from SLURM's for a task started by srun
+// (slurm.ts). Neither: a single process.
 import { InputError } from '../errors.js';
+import { slurmWorld } from './slurm.js';
+import type { WorldEnvironment } from './world.js';
 
-export interface WorldEnvironment {
-  rank: number;
-  localRank: number;
-  worldSize: number;
-  localWorldSize: number;
-  masterAddr: string;
-  masterPort: number;
-  /** torchrun's agent hosts the store at MASTER_ADDR:MASTER_PORT; every rank is a client. */
-  agentStore: boolean;
-  /** GLOO_SOCKET_IFNAME, read here because LibTorch's C++ does not (only its Python does). */
-  interface?: string;
-}
+export type { WorldEnvironment } from './world.js';
 
 function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number): number {
   const text = env[name];
@@ -30,8 +22,9 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, min: number): num
  * --nproc_per_node 1: WORLD_SIZE=1 with RANK) is a job: it gets a process group of one.
  */
 export function worldFromEnvironment(env: NodeJS.ProcessEnv = process.env): WorldEnvironment | undefined {
-  if (env.WORLD_SIZE === undefined || env.WORLD_SIZE === '' || (env.WORLD_SIZE === '1' && env.RANK === undefined))
-    return undefined;
+  // torchrun's variables first (torchrun inside a SLURM job is torchrun's), then srun's.
+  if (env.WORLD_SIZE === undefined || env.WORLD_SIZE === '') return slurmWorld(env);
+  if (env.WORLD_SIZE === '1' && env.RANK === undefined) return undefined;
   const worldSize = integerVariable(env, 'WORLD_SIZE', 1);
   const rank = integerVariable(env, 'RANK', 0);
   if (rank >= worldSize) throw new InputError(`data-parallel run: RANK ${rank} is not below WORLD_SIZE ${worldSize}`);
