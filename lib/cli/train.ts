@@ -1,5 +1,6 @@
 // `mveb-torch train`: pre-train a backbone with MVEB. Configuration from --preset, a
 // YAML/JSON --config file and flags (flags win), validated before any work starts.
+import { constants as osConstants } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parse } from 'yaml';
@@ -30,8 +31,12 @@ export function register(yargs: Argv): Argv {
         .example('$0 train --preset fmnist-30min', 'thirty minutes: the demo with two local crops, four epochs')
         .example('$0 train --data ./imagenet/train --arch resnet50 --batch-size 256', "the paper's recipe at batch 256")
         .example('$0 train --resume runs/2026-11-28_10-00-00', 'continue a run from its newest checkpoint')
+        .example(
+          '$0 train --data ./train --name r50 --auto-resume --checkpoint-every-steps 500',
+          'run it again after a preemption: it continues from the newest checkpoint',
+        )
         .epilogue(
-          `Ctrl-C or SIGTERM finishes the step in progress, writes a checkpoint and exits 0; a second one quits at once. ` +
+          `Ctrl-C, SIGTERM or SIGUSR1 (SLURM's warning) finishes the step in progress, writes a checkpoint and exits 0; a second one quits at once. ` +
             `With --resume, only these fields may change: ${changeableOnResume.map((f) => `--${kebab(f)}`).join(', ')} ` +
             "(--max-steps is not carried over); the others are the checkpoint's. Each flag may be given once.",
         )
@@ -91,24 +96,25 @@ export function register(yargs: Argv): Argv {
         json: Boolean(args.json),
         silent: Boolean(world && world.rank > 0),
       });
-      // Clusters pre-empt with SIGTERM (Kubernetes waits 30 s, then kills): it stops the run as
-      // Ctrl-C does. A second signal quits at once; the last checkpoint is intact either way.
+      // Clusters pre-empt with SIGTERM (Kubernetes waits 30 s, then kills), SLURM warns with the
+      // signal of `sbatch --signal=USR1@90`: each stops the run as Ctrl-C does, and the requeued
+      // job continues it (autoResume). A second signal quits at once; the last checkpoint is
+      // intact either way.
+      const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGUSR1'];
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+        if (++signals > 1) process.exit(128 + osConstants.signals[signal]);
         const again = signal === 'SIGINT' ? 'Ctrl-C again' : `a second ${signal}`;
         process.stderr.write(
           `\nmveb-torch: ${signal}: finishing the step and writing a checkpoint (${again} to quit now)\n`,
         );
         trainer.stop();
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      for (const signal of stopSignals) process.on(signal, onSignal);
       try {
         for await (const event of trainer.run()) printer.print(event as TrainEvent);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of stopSignals) process.off(signal, onSignal);
         printer.close();
       }
     },

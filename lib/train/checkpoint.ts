@@ -11,7 +11,7 @@ import type { StateDict } from '../pth.js';
 import { native } from '../native.js';
 import type { Model } from '../models.js';
 import { Tensor } from '../tensor.js';
-import { defaultConfig, type TrainConfig } from './config.js';
+import { completeSavedConfig, type TrainConfig } from './config.js';
 import type { LossScalerState, TrainingCore } from './training-core.js';
 
 export interface TrainingPosition {
@@ -118,17 +118,8 @@ export async function loadCheckpoint(pathOrRun: string): Promise<LoadedCheckpoin
   const state = optimizer.get('state') as Map<string, Map<string, Tensor>>;
   const momentumBuffers = Array.from({ length: count }, (_, i) => state.get(String(i))?.get('momentum_buffer') ?? null);
   const scaler = root.get('scaler') as Map<string, unknown>;
-  const config = Object.fromEntries(root.get('config') as Map<string, unknown>) as unknown as TrainConfig;
-  // Checkpoints written before the field existed decayed over the steps after warm-up.
-  config.cosineSpan ??= 'after-warmup';
-  config.initFrom ??= '';
-  config.val ??= '';
-  // Written before data-parallel training: one process, whose defaults these are.
-  config.syncBn ??= defaultConfig.syncBn;
-  config.steinScope ??= defaultConfig.steinScope;
-  config.collectiveTimeout ??= defaultConfig.collectiveTimeout;
-  config.bucketFirstMb ??= defaultConfig.bucketFirstMb;
-  config.bucketCapMb ??= defaultConfig.bucketCapMb;
+  // Fields added since the checkpoint was written take what their absence meant then.
+  const config = completeSavedConfig(Object.fromEntries(root.get('config') as Map<string, unknown>));
   return {
     path,
     model,

@@ -14,19 +14,35 @@ export interface Field<T> {
   readonly help: string;
   /** May a resumed run change it? Where and how fast it runs, what it logs, when it stops: yes; the run itself: no. */
   readonly changeableOnResume: boolean;
+  /** What a checkpoint written before the field existed meant by its absence (the default when not given). */
+  readonly before: T;
 }
 
-interface Options {
+interface Options<T = unknown> {
   help: string;
   /** Default false: a resumed run is the checkpoint's run. */
   resume?: boolean;
+  /** When older checkpoints behaved otherwise than the default: what their absence means. */
+  before?: T;
 }
 
-function field<T>(value: T, flag: Field<T>['flag'], check: Check, { help, resume = false }: Options): Field<T> {
-  return { default: value, check, flag, help, changeableOnResume: resume };
+function field<T>(
+  value: T,
+  flag: Field<T>['flag'],
+  check: Check,
+  { help, resume = false, before }: Options<T>,
+): Field<T> {
+  return {
+    default: value,
+    check,
+    flag,
+    help,
+    changeableOnResume: resume,
+    before: before === undefined ? value : before,
+  };
 }
 
-export function integer(value: number, min: number, options: Options): Field<number> {
+export function integer(value: number, min: number, options: Options<number>): Field<number> {
   return field(
     value,
     'number',
@@ -37,7 +53,7 @@ export function integer(value: number, min: number, options: Options): Field<num
 
 export function number(
   value: number,
-  options: Options & { min: number; max?: number; minExclusive?: boolean },
+  options: Options<number> & { min: number; max?: number; minExclusive?: boolean },
 ): Field<number> {
   const { min, max = Infinity, minExclusive = false } = options;
   const why = `must be a number ${minExclusive ? '>' : '>='} ${min}${Number.isFinite(max) ? ` and <= ${max}` : ''}`;
@@ -46,22 +62,31 @@ export function number(
   return field(value, 'number', (v) => (fits(v) ? null : why), options);
 }
 
-export function oneOf<const V extends string>(values: readonly V[], value: V, options: Options): Field<V> {
+export function oneOf<const V extends string>(values: readonly V[], value: V, options: Options<V>): Field<V> {
   const why = `must be one of ${values.map((v) => `'${v}'`).join(', ')}`;
   return field(value, 'text', (v) => (values.includes(v as V) ? null : why), options);
 }
 
-export function boolean(value: boolean, options: Options): Field<boolean> {
+export function boolean(value: boolean, options: Options<boolean>): Field<boolean> {
   return field(value, 'boolean', (v) => (typeof v === 'boolean' ? null : 'must be true or false'), options);
 }
 
 /** Text, with a test of what text is allowed and the words for a refusal. */
-export function text(value: string, allowed: (v: string) => boolean, why: string, options: Options): Field<string> {
+export function text(
+  value: string,
+  allowed: (v: string) => boolean,
+  why: string,
+  options: Options<string>,
+): Field<string> {
   return field(value, 'text', (v) => (typeof v === 'string' && allowed(v) ? null : why), options);
 }
 
 /** [min, max] with 0 < min <= max <= limit: the area range of a crop. */
-export function range(value: [number, number], limit: number, options: Options): Field<[number, number]> {
+export function range(
+  value: [number, number],
+  limit: number,
+  options: Options<[number, number]>,
+): Field<[number, number]> {
   const why = `must be [min, max] with 0 < min <= max <= ${limit}`;
   const fits = (v: unknown) =>
     Array.isArray(v) &&

@@ -45,6 +45,8 @@ export const CONFIG_FIELDS = {
   warmupEpochs: integer(10, 0, { help: 'Linear warm-up epochs from lr/1000 to the peak' }),
   cosineSpan: oneOf<CosineSpan>(COSINE_SPANS, 'total', {
     help: "'total': the authors' cosine over all steps; 'after-warmup': over the steps after warm-up, ending at lr/1000",
+    // Checkpoints written before the field existed decayed over the steps after warm-up.
+    before: 'after-warmup',
   }),
   globalSize: integer(224, 8, { help: 'Side of the 2 global crops, pixels' }),
   localSize: integer(96, 8, { help: 'Side of the local crops, pixels' }),
@@ -66,10 +68,18 @@ export const CONFIG_FIELDS = {
     help: 'Directory that holds the run directories',
   }),
   name: text('', (v) => !/[/\\]/.test(v), 'must be a plain name (no slashes)', {
-    help: 'Run directory name (default: the start time); never reused',
+    help: 'Run directory name (default: the start time; with --auto-resume, from SLURM or torchrun); never reused unless --auto-resume',
   }),
   checkpointEvery: integer(1, 1, {
     help: 'Write a checkpoint every N epochs (and at the end, Ctrl-C, SIGTERM, --max-steps)',
+    resume: true,
+  }),
+  checkpointEverySteps: integer(0, 0, {
+    help: 'Also write a checkpoint every N steps (0: per epoch only): a preempted run loses at most N steps',
+    resume: true,
+  }),
+  autoResume: boolean(false, {
+    help: "Run the same command again to continue: resume the named run from its newest checkpoint when it has one, else start it there (the name: --name, SLURM's job id or torchrun's --rdzv_id)",
     resume: true,
   }),
   keepCheckpoints: integer(3, 1, { help: 'Keep the newest N checkpoints', resume: true }),
@@ -124,6 +134,16 @@ const fieldNames = Object.keys(CONFIG_FIELDS) as Array<keyof TrainConfig>;
 export const defaultConfig: TrainConfig = Object.fromEntries(
   fieldNames.map((name) => [name, structuredClone(CONFIG_FIELDS[name].default)]),
 ) as TrainConfig;
+
+/**
+ * A configuration saved in a checkpoint, completed: a field added since it was written takes what
+ * its absence meant then (the field's `before`, by default its default).
+ */
+export function completeSavedConfig(saved: Partial<TrainConfig>): TrainConfig {
+  const complete = { ...saved } as Record<string, unknown>;
+  for (const name of fieldNames) complete[name] ??= structuredClone(CONFIG_FIELDS[name].before);
+  return complete as TrainConfig;
+}
 
 /** What a resumed run may change: where and how fast it runs, what it logs, when it stops. */
 export const changeableOnResume: ReadonlyArray<keyof TrainConfig> = fieldNames.filter(

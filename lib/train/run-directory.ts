@@ -10,8 +10,11 @@ import { FileError, InputError, fileError } from '../errors.js';
 import { versioned } from '../output-schema.js';
 import type { TrainConfig } from './config.js';
 import { RunLock, lockName } from './run-lock.js';
+import { runName } from './run-name.js';
 
 const temporary = /\.tmp-(\d+)$/;
+/** What a run writes besides checkpoints: all a run that died before its first checkpoint left. */
+const runRecords = ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'];
 
 async function directoryKind(path: string): Promise<'missing' | 'directory' | 'other'> {
   try {
@@ -32,10 +35,13 @@ export class RunDirectory {
     private readonly createdDirectory: boolean,
   ) {}
 
-  /** A new run's directory output/name: created (or an empty one taken), locked, proven writable. */
-  static async create(config: TrainConfig): Promise<RunDirectory> {
-    const name = config.name || new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
-    const path = join(config.output, name);
+  /**
+   * A new run's directory output/name: created (or an empty one taken), locked, proven writable.
+   * `restart`: a run that died before its first checkpoint left only its records (config.yaml,
+   * metrics.jsonl, the report): they are removed and the run starts there again (autoResume).
+   */
+  static async create(config: TrainConfig, { restart = false } = {}): Promise<RunDirectory> {
+    const path = join(config.output, runName(config));
     if ((await directoryKind(config.output)) === 'other')
       throw new FileError(`output ${config.output} is a file, not a directory`);
     await makeDirectories(config.output).catch((error) => {
@@ -55,7 +61,11 @@ export class RunDirectory {
     try {
       // Anything but a lock and the temporary files of an interrupted write means a run (or the
       // user's files): refused before anything in it is touched.
-      const held = (await readdir(path)).filter((n) => n !== lockName && !temporary.test(n));
+      let held = (await readdir(path)).filter((n) => n !== lockName && !temporary.test(n));
+      if (restart && held.length > 0 && held.every((n) => runRecords.includes(n))) {
+        await Promise.all(held.map((n) => rm(join(path, n), { force: true })));
+        held = [];
+      }
       if (held.length > 0) {
         const shown = held.slice(0, 4).join(', ') + (held.length > 4 ? `, … (${held.length} entries)` : '');
         throw new InputError(

@@ -21,6 +21,8 @@ import { embeddingHealth } from './embedding-health.js';
 import { launchedRun } from './launched-run.js';
 import { checkAgainstMachine, initialWeights, refuseMissingProcessGroup, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
+import { runName } from './run-name.js';
+import { checkpointsIn } from '../run-checkpoint-files.js';
 import { setUpSession } from './setup.js';
 import type { MonitorScore } from './knn-monitor.js';
 import { emaMomentum, learningRate } from './schedules.js';
@@ -93,9 +95,10 @@ export class Trainer {
     let run: RunOutput | undefined;
     try {
       let resumed: LoadedCheckpoint | undefined;
-      if (this.options.resume) {
-        if (isMain) run = await RunDirectory.resume(await runDirectoryOf(this.options.resume));
-        resumed = await loadCheckpoint(this.options.resume);
+      const resume = this.options.resume ?? (await this.autoResumeDirectory());
+      if (resume) {
+        if (isMain) run = await RunDirectory.resume(await runDirectoryOf(resume));
+        resumed = await loadCheckpoint(resume);
         if (isMain) await refuseOlderCheckpoint(resumed.path);
       }
       const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
@@ -104,7 +107,7 @@ export class Trainer {
       const initial = config.initFrom && !resumed ? await initialWeights(config) : undefined;
       // One GPU per process: LOCAL_RANK picks it.
       const device = world && machine.device === 'cuda' ? `cuda:${world.localRank}` : machine.device;
-      run ??= isMain ? await RunDirectory.create(config) : otherRankOutput;
+      run ??= isMain ? await RunDirectory.create(config, { restart: config.autoResume }) : otherRankOutput;
       yield* this.train({
         config,
         device,
@@ -117,6 +120,16 @@ export class Trainer {
     } finally {
       await run?.close();
     }
+  }
+
+  /**
+   * autoResume: the named run's directory when it holds a checkpoint (the same command, run
+   * again, continues it); undefined when it does not, and the run starts there.
+   */
+  private async autoResumeDirectory(): Promise<string | undefined> {
+    if (!this.config.autoResume) return undefined;
+    const dir = join(this.config.output, runName(this.config));
+    return (await checkpointsIn(dir)).length > 0 ? dir : undefined;
   }
 
   /** Whether the run stops here: in a data-parallel run, when any rank was asked to. */
@@ -250,6 +263,11 @@ export class Trainer {
         if (stats.skipped)
           yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
       }
+      // Mid-epoch checkpoints bound what a preemption loses; the epoch's last step is closeEpoch's.
+      if (stepCheckpointDue(config, session.position.step) && session.position.batch < session.stepsPerEpoch) {
+        const event = await this.checkpoint(session);
+        if (event) yield event;
+      }
       if (config.maxSteps > 0 && session.position.step >= config.maxSteps) return { ...outcome, stop: 'max-steps' };
       if (!session.parallel && this.stopRequested) return { ...outcome, stop: 'stopped' };
     }
@@ -293,7 +311,11 @@ export class Trainer {
     }
     const last = epoch + 1 === config.epochs;
     if ((epoch + 1) % config.knnEvery === 0 || last) yield* this.knnPass(session, epoch, last);
-    if ((epoch + 1) % config.checkpointEvery === 0 || epoch + 1 === config.epochs) {
+    if (
+      (epoch + 1) % config.checkpointEvery === 0 ||
+      epoch + 1 === config.epochs ||
+      stepCheckpointDue(config, session.position.step)
+    ) {
       const event = await this.checkpoint(session);
       if (event) yield event;
     }
@@ -363,6 +385,11 @@ export class Trainer {
     );
     return { type: 'checkpoint', path, position, report, ...(replicaDrift !== undefined && { replicaDrift }) };
   }
+}
+
+/** checkpointEverySteps: whether the step just taken is one to checkpoint after. */
+function stepCheckpointDue(config: TrainConfig, step: number): boolean {
+  return config.checkpointEverySteps > 0 && step % config.checkpointEverySteps === 0;
 }
 
 /** The global batch must split evenly over the processes. */

@@ -244,6 +244,44 @@ t.test("Debian's torchrun (--no_python) runs the same 2 ranks as the built-in la
   t.ok(diff <= 1e-6, `max relative difference ${diff}`);
 });
 
+t.test("srun on localhost (two tasks with SLURM's variables): trains and ends with torchrun's weights", async (t) => {
+  // As srun starts them: no torchrun variables, each task its SLURM_PROCID; rank 0 hosts the store.
+  const port = String(20000 + ((process.pid + 7) % 20000));
+  const tasks = [0, 1].map((rank) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SLURM_JOB_ID: '4242',
+      SLURM_PROCID: String(rank),
+      SLURM_LOCALID: String(rank),
+      SLURM_NTASKS: '2',
+      SLURM_NODEID: '0',
+      SLURM_TASKS_PER_NODE: '2',
+      SLURM_JOB_NODELIST: 'localhost',
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: port,
+    };
+    for (const name of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE']) delete env[name];
+    const child = spawn(process.execPath, [cli, 'train', ...short, '--name', 'srun', '--max-steps', '4'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      child.on('exit', (code) => resolve({ code, stderr })),
+    );
+  });
+  const ended = await Promise.all(tasks);
+  ended.forEach(({ code, stderr }, rank) => t.equal(code, 0, `task ${rank}: ${stderr}`));
+  t.same(
+    readdirSync(out).filter((name) => name.startsWith('srun')),
+    ['srun'],
+    "one run directory, rank 0's",
+  );
+  const diff = maxRelative(newestCheckpoint('srun')!, newestCheckpoint('torchrun')!);
+  t.ok(diff <= 1e-6, `max relative difference from the torchrun run ${diff}`);
+});
+
 t.test(
   'kill -9 of one worker: the launcher ends every rank within 60 s naming it; the last checkpoint loads',
   async (t) => {
