@@ -4,7 +4,7 @@
 // The recipe warms up (as the paper's): a recipe at full learning rate from step 0 is chaotic
 // enough that 1 and 2 threads of one process already end apart (bench/results/
 // 2026-11-29-distributed-cpu.md), and so would 1 and 2 processes.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -164,4 +164,79 @@ t.test('rank 0 alone writes the run directory and its metrics', async (t) => {
   const metrics = readdirSync(join(out, 'two'));
   t.ok(metrics.includes('metrics.jsonl') && metrics.includes('config.yaml'));
   t.same(readdirSync(out).sort(), ['buckets', 'group-of-one', 'local', 'one', 'two', 'unsynced']);
+});
+
+/**
+ * Two "nodes" on this machine: two torchrun agents with --nnodes 2, one process each, started
+ * together (torchrun's rendezvous waits for both). Python 3.11 needs --log_dir, -r and -t with
+ * Debian's torchrun 1.13 (its Std parsing).
+ */
+async function twoNodes(
+  name: string,
+  rendezvous: (node: number) => string[],
+): Promise<Array<{ code: number | null; stderr: string }>> {
+  const agents = [0, 1].map((node) => {
+    const child = spawn(
+      oraclePython,
+      [
+        '-m',
+        'torch.distributed.run',
+        '--nnodes',
+        '2',
+        '--nproc_per_node',
+        '1',
+        ...rendezvous(node),
+        '--no_python',
+        '--log_dir',
+        join(out, `${name}-logs-${node}`),
+        '-r',
+        '1',
+        '-t',
+        '1',
+        process.execPath,
+        cli,
+        'train',
+        ...recipe,
+        '--name',
+        name,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      child.on('exit', (code) => resolve({ code, stderr })),
+    );
+  });
+  return Promise.all(agents);
+}
+
+t.test('two nodes through static rendezvous (--node_rank, one master): the weights of 1 process × 16', async (t) => {
+  const port = String(21000 + (process.pid % 20000));
+  const ended = await twoNodes('static', (node) => [
+    '--node_rank',
+    String(node),
+    '--master_addr',
+    '127.0.0.1',
+    '--master_port',
+    port,
+  ]);
+  ended.forEach(({ code, stderr }, node) => t.equal(code, 0, `node ${node}: ${stderr.slice(-2000)}`));
+  const diff = compare(checkpointOf('static'), checkpointOf('one'));
+  t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
+});
+
+t.test('two nodes through c10d rendezvous (torchrun numbers the nodes): the weights of 1 process × 16', async (t) => {
+  const endpoint = `127.0.0.1:${22000 + (process.pid % 20000)}`;
+  const ended = await twoNodes('c10d', () => [
+    '--rdzv_backend',
+    'c10d',
+    '--rdzv_endpoint',
+    endpoint,
+    '--rdzv_id',
+    'mveb-c10d',
+  ]);
+  ended.forEach(({ code, stderr }, node) => t.equal(code, 0, `node ${node}: ${stderr.slice(-2000)}`));
+  const diff = compare(checkpointOf('c10d'), checkpointOf('one'));
+  t.ok(diff.maxRelative <= 1e-4, `max relative difference ${diff.maxRelative} (${diff.key})`);
 });
