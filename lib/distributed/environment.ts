@@ -41,6 +41,7 @@ export function worldFromEnvironment(env: NodeJS.ProcessEnv = process.env): Worl
     masterPort,
     masterAddr: env.MASTER_ADDR || '127.0.0.1',
     agentStore: env.TORCHELASTIC_USE_AGENT_STORE === 'True',
+    ...(env.TORCHELASTIC_RESTART_COUNT && { storePrefix: `/worker/attempt_${env.TORCHELASTIC_RESTART_COUNT}` }),
     ...(env.GLOO_SOCKET_IFNAME && { interface: env.GLOO_SOCKET_IFNAME.split(',')[0]! }),
   };
 }

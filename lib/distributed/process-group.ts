@@ -48,6 +48,7 @@ export class ProcessGroup {
       agentStore: world.agentStore,
       timeoutMs,
       ...(world.interface && { interface: world.interface }),
+      ...(world.storePrefix && { storePrefix: world.storePrefix }),
     });
     return new ProcessGroup(handle);
   }

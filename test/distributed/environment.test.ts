@@ -124,3 +124,8 @@ t.test("SLURM's node lists and tasks per node", async (t) => {
   t.same(parseTasksPerNode('2(x3),1'), [2, 2, 2, 1]);
   t.same(parseTasksPerNode('4'), [4]);
 });
+
+t.test("torchrun's restart count prefixes the store's keys, as PyTorch's own rendezvous does", async (t) => {
+  t.match(worldFromEnvironment({ ...torchrun, TORCHELASTIC_RESTART_COUNT: '2' }), { storePrefix: '/worker/attempt_2' });
+  t.notOk('storePrefix' in worldFromEnvironment(torchrun)!, 'not started by torchrun: no prefix');
+});

@@ -1,7 +1,8 @@
-// Launching and faults of data-parallel runs (Gloo, CPU): torchrun and the built-in launcher
+// Launching and faults of data-parallel runs (Gloo, CPU): torchrun, srun and the built-in launcher
 // train alike; a killed or hung rank ends the run within 60 s naming it, the last checkpoint
 // intact; SIGTERM checkpoints and exits 0; a 2-process run resumes in 1 process as if it had
-// been one all along.
+// been one all along; torchrun --max_restarts restarts a group whose worker died, and with
+// --auto-resume the restarted group continues to the uninterrupted run's weights.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import t from 'tap';
 import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
 import { InputError, Trainer, type TrainEvent } from '../../lib/index.js';
-import { events, tiny, train } from '../helpers/runs.js';
+import { bytesOf, events, tiny, train } from '../helpers/runs.js';
+import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const out = tempDir(t, 'mveb-launch-');
@@ -90,18 +92,25 @@ async function waitFor(condition: () => boolean, what: string, seconds = 90): Pr
   }
 }
 
-/** The worker of `rank` among the launcher's children, by its RANK variable. */
-function workerPid(launcher: number, rank: number): number {
+/** A child of `parent` whose environment holds `variable` (NAME=value), if there is one now. */
+function childWith(parent: number, variable: string): number | undefined {
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      if (ppid !== launcher) continue;
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`RANK=${rank}`)) return Number(entry);
+      if (ppid !== parent) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(variable)) return Number(entry);
     } catch {
       // gone meanwhile
     }
   }
-  throw new Error(`no worker of rank ${rank} under ${launcher}`);
+  return undefined;
+}
+
+/** The worker of `rank` among the launcher's children, by its RANK variable. */
+function workerPid(launcher: number, rank: number): number {
+  const pid = childWith(launcher, `RANK=${rank}`);
+  if (pid === undefined) throw new Error(`no worker of rank ${rank} under ${launcher}`);
+  return pid;
 }
 
 t.test('a 2-process run resumed in 1 process ends with the weights of 1 process all along', async (t) => {
@@ -281,6 +290,79 @@ t.test("srun on localhost (two tasks with SLURM's variables): trains and ends wi
   const diff = maxRelative(newestCheckpoint('srun')!, newestCheckpoint('torchrun')!);
   t.ok(diff <= 1e-6, `max relative difference from the torchrun run ${diff}`);
 });
+
+t.test(
+  'torchrun --max_restarts 1: a worker SIGKILLed after a step checkpoint; the restarted group resumes (auto-resume) and ends bit-identical to an uninterrupted run',
+  async (t) => {
+    // 4 epochs of 6 steps, a checkpoint every 3 steps; a dead rank ends its peer within 5 s.
+    const recipe = [
+      ...model,
+      '--data',
+      'synthetic:96',
+      '--batch-size',
+      '16',
+      '--epochs',
+      '4',
+      '--checkpoint-every-steps',
+      '3',
+      '--collective-timeout',
+      '5',
+    ];
+    const whole = train([...recipe, '--name', 'elastic-whole', '--nproc-per-node', '2']);
+    t.equal(whole.status, 0, whole.stderr);
+
+    const agent = spawn(
+      oraclePython,
+      [
+        '-m',
+        'torch.distributed.run',
+        '--nproc_per_node',
+        '2',
+        '--max_restarts',
+        '1',
+        '--no_python',
+        '--log_dir',
+        tempDir(t),
+        '-r',
+        '1',
+        '-t',
+        '1',
+        '--master_port',
+        String(23000 + (process.pid % 20000)),
+        process.execPath,
+        cli,
+        'train',
+        ...recipe,
+        '--name',
+        'elastic',
+        '--auto-resume',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    agent.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const exit = new Promise<number | null>((resolve) => agent.on('exit', (code) => resolve(code)));
+    await waitFor(() => newestCheckpoint('elastic') !== undefined, 'a first step checkpoint');
+    const victim = workerPid(agent.pid!, 1);
+    process.kill(victim, 'SIGKILL');
+    const killedAt = checkpointStep(newestCheckpoint('elastic')!);
+    t.ok(killedAt < 24, `killed mid-run (newest checkpoint then: step ${killedAt})`);
+    // torchrun starts the group again: its workers carry the restart count.
+    await waitFor(() => childWith(agent.pid!, 'TORCHELASTIC_RESTART_COUNT=1') !== undefined, 'the restarted workers');
+    t.pass('torchrun restarted the worker group (TORCHELASTIC_RESTART_COUNT=1)');
+    const code = await exit;
+    t.equal(code, 0, code === 0 ? 'torchrun exits 0 after restarting the group' : stderr.slice(-3000));
+
+    const [resumed, uninterrupted] = [newestCheckpoint('elastic')!, newestCheckpoint('elastic-whole')!];
+    t.match(resumed, /s00000024\.pth$/);
+    const [ours, theirs] = await Promise.all([loadCheckpoint(resumed), loadCheckpoint(uninterrupted)]);
+    t.same(
+      await bytesOf(ours),
+      await bytesOf(theirs),
+      'weights, EMA target, BN statistics and momentum identical bit for bit',
+    );
+  },
+);
 
 t.test(
   'kill -9 of one worker: the launcher ends every rank within 60 s naming it; the last checkpoint loads',
