@@ -30,6 +30,14 @@ export function fileError(action: string, path: string, error: unknown): Error {
   return new FileError(`cannot ${action} ${path}: ${reasons[code] ?? (error as Error).message} (${code})`);
 }
 
+/**
+ * A data-parallel job could not form: a rank never joined, or the store did not answer. One line
+ * naming the ranks and the address; nothing in the run directory changed.
+ */
+export class RendezvousError extends InputError {
+  override name = 'RendezvousError';
+}
+
 /** The native addon could not be found or loaded; the message says what to do. */
 export class NativeAddonError extends Error {
   override name = 'NativeAddonError';

@@ -24,5 +24,5 @@ export type { InfoReport } from './info.js';
 export type { AddonOrigin } from './addon/load.js';
 export type { CpuCacheStats, CudaDevice } from './native.js';
 export { NativeAddonError } from './native.js';
-export { FileError, InputError } from './errors.js';
+export { FileError, InputError, RendezvousError } from './errors.js';
 export { OUTPUT_SCHEMA_VERSION } from './output-schema.js';

@@ -161,7 +161,10 @@ export interface NativeProcessGroupOptions {
   masterPort: number;
   agentStore: boolean;
   storePrefix?: string;
+  /** Collectives fail after this. */
   timeoutMs: number;
+  /** Every rank has this long to join; one that never does is named (default 300 s). */
+  joinTimeoutMs?: number;
   interface?: string;
 }
 

@@ -28,12 +28,13 @@ export class ProcessGroup {
   private constructor(/** @internal */ readonly handle: NativeProcessGroup) {}
 
   /**
-   * Blocks (off the JS thread) until every rank has joined, or fails after `timeoutMs`. Gloo for
-   * a CPU run, NCCL for a CUDA run (one GPU per process: LOCAL_RANK's).
+   * Blocks (off the JS thread) until every rank has joined, or fails after `joinTimeoutMs`
+   * naming the ranks that did not; collectives then fail after `timeoutMs`. Gloo for a CPU run,
+   * NCCL for a CUDA run (one GPU per process: LOCAL_RANK's).
    */
   static async connect(
     world: WorldEnvironment,
-    { timeoutMs, device }: { timeoutMs: number; device: string },
+    { timeoutMs, joinTimeoutMs, device }: { timeoutMs: number; joinTimeoutMs: number; device: string },
   ): Promise<ProcessGroup> {
     const missing = missingProcessGroup(device);
     if (missing) throw new NativeAddonError(`mveb-torch: ${missing}`);
@@ -47,6 +48,7 @@ export class ProcessGroup {
       masterPort: world.masterPort,
       agentStore: world.agentStore,
       timeoutMs,
+      joinTimeoutMs,
       ...(world.interface && { interface: world.interface }),
       ...(world.storePrefix && { storePrefix: world.storePrefix }),
     });

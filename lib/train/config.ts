@@ -110,6 +110,12 @@ export const CONFIG_FIELDS = {
     help: 'Data-parallel: seconds after which a collective fails (a dead or hung rank ends the run)',
     resume: true,
   }),
+  joinTimeout: number(300, {
+    min: 0,
+    minExclusive: true,
+    help: 'Data-parallel: seconds every rank has to join the job (a rank that never does is named)',
+    resume: true,
+  }),
   bucketFirstMb: number(1, {
     min: 0,
     minExclusive: true,

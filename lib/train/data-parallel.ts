@@ -3,6 +3,7 @@
 // own jobs — metrics, kNN, checkpoints — with the other ranks waiting for them.
 import type { WorldEnvironment } from '../distributed/environment.js';
 import { ProcessGroup } from '../distributed/process-group.js';
+import { NativeAddonError, RendezvousError } from '../errors.js';
 import type { TrainConfig } from './config.js';
 import type { ParallelOptions } from './training-core.js';
 
@@ -17,10 +18,15 @@ export class DataParallelRun {
   ) {}
 
   static async connect(world: WorldEnvironment, config: TrainConfig, device: string): Promise<DataParallelRun> {
-    return new DataParallelRun(
-      await ProcessGroup.connect(world, { timeoutMs: config.collectiveTimeout * 1000, device }),
-      world,
-    );
+    const group = await ProcessGroup.connect(world, {
+      timeoutMs: config.collectiveTimeout * 1000,
+      joinTimeoutMs: config.joinTimeout * 1000,
+      device,
+    }).catch((error: Error) => {
+      if (error instanceof NativeAddonError) throw error; // no backend in this build: its own message
+      throw new RendezvousError(`data-parallel run (rank ${world.rank}): ${error.message.replace(/^processGroup: /, '')}`);
+    });
+    return new DataParallelRun(group, world);
   }
 
   get isMain(): boolean {

@@ -9,8 +9,11 @@
 #include <torch/csrc/distributed/c10d/Types.hpp>
 #include <torch/csrc/distributed/c10d/Work.hpp>
 
+#include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -28,18 +31,61 @@ auto useClassicStore(Options& options, int) -> decltype(options.useLibUV = false
 template <typename Options>
 void useClassicStore(Options&, long) {}
 
-// The job's store (rank 0 hosts it unless torchrun's agent does), under this addon's prefix.
+inline std::string seconds(std::chrono::milliseconds duration) {
+  return std::to_string(duration.count() / 1000) + " s";
+}
+
+// Each rank says it is there; every rank waits for all of them, so that a rank that never comes
+// is named instead of surfacing as a timeout deep in the backend's connect.
+inline void awaitEveryRank(c10d::Store& store, const ProcessGroupOptions& options) {
+  store.set("joined/" + std::to_string(options.rank), std::vector<uint8_t>{1});
+  std::vector<std::string> keys;
+  for (int r = 0; r < options.worldSize; ++r) keys.push_back("joined/" + std::to_string(r));
+  const auto deadline = std::chrono::steady_clock::now() + options.joinTimeout;
+  while (!store.check(keys)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::string missing, joined;
+      for (int r = 0; r < options.worldSize; ++r) {
+        std::string& list = store.check({keys[r]}) ? joined : missing;
+        list += (list.empty() ? "" : ", ") + std::to_string(r);
+      }
+      throw std::runtime_error("rank " + missing + " of " + std::to_string(options.worldSize) +
+                               " did not join within " + seconds(options.joinTimeout) + " (joined: " + joined +
+                               "); every rank must start with the same MASTER_ADDR:MASTER_PORT (" + options.masterAddr +
+                               ":" + std::to_string(options.masterPort) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// The job's store (rank 0 hosts it unless torchrun's agent does), under this addon's prefix,
+// once every rank is there.
 inline c10::intrusive_ptr<c10d::Store> connectStore(const ProcessGroupOptions& options) {
   c10d::TCPStoreOptions storeOptions;
   storeOptions.port = static_cast<uint16_t>(options.masterPort);
   storeOptions.isServer = !options.agentStore && options.rank == 0;
   storeOptions.numWorkers = options.worldSize;
   storeOptions.waitWorkers = false;
-  storeOptions.timeout = options.timeout;
+  storeOptions.timeout = options.joinTimeout;
   useClassicStore(storeOptions, 0);
-  c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(options.masterAddr, storeOptions);
+  c10::intrusive_ptr<c10d::TCPStore> tcp;
+  try {
+    tcp = c10::make_intrusive<c10d::TCPStore>(options.masterAddr, storeOptions);
+  } catch (const std::exception& error) {
+    if (storeOptions.isServer) throw;
+    const std::string host = options.agentStore ? "torchrun's agent" : "rank 0";
+    throw std::runtime_error("the store at " + options.masterAddr + ":" + std::to_string(options.masterPort) + " (" +
+                             host + "'s) did not answer within " + seconds(options.joinTimeout) + ": " + host +
+                             " never joined (" + error.what() + ")");
+  }
+  c10::intrusive_ptr<c10d::Store> store = tcp;
   if (!options.storePrefix.empty()) store = c10::make_intrusive<c10d::PrefixStore>(options.storePrefix, store);
-  return c10::make_intrusive<c10d::PrefixStore>("mveb/", store);
+  store = c10::make_intrusive<c10d::PrefixStore>("mveb/", store);
+  awaitEveryRank(*store, options);
+  // Past joining, the store serves the backend's connect (the TCPStore's own timeout; a prefix
+  // store's is its own) and our barriers, which set theirs.
+  tcp->setTimeout(options.timeout);
+  return store;
 }
 
 class Work final : public PendingCollective {

@@ -20,8 +20,11 @@ struct ProcessGroupOptions {
   bool agentStore = false;
   // Keys under this prefix (torchrun 1.13 uses "/worker/attempt_<restart>").
   std::string storePrefix;
-  // Collectives and connecting fail after this: a dead or hung rank ends the others.
+  // Collectives fail after this: a dead or hung rank ends the others.
   std::chrono::milliseconds timeout{30000};
+  // Joining: every rank has this long to reach the store and say it is there; a rank that never
+  // does is named (static rendezvous and srun have no agent to notice it).
+  std::chrono::milliseconds joinTimeout{300000};
   // GLOO_SOCKET_IFNAME: the network interface to use; empty: loopback for a loopback master,
   // else the address of this host's name.
   std::string interface;

@@ -17,7 +17,7 @@ namespace {
 using Holder = std::shared_ptr<Collectives>;
 
 // connect({ backend: 'gloo' | 'nccl', rank, worldSize, masterAddr, masterPort, agentStore, storePrefix,
-//           timeoutMs, interface, cudaDevice }) → Promise<NativeProcessGroup>
+//           timeoutMs, joinTimeoutMs, interface, cudaDevice }) → Promise<NativeProcessGroup>
 Napi::Value jsConnect(const Napi::CallbackInfo& info) {
   const std::string where = "processGroup";
   Napi::Object o = args::options(info, 0, where);
@@ -31,6 +31,8 @@ Napi::Value jsConnect(const Napi::CallbackInfo& info) {
   options.cudaDevice = static_cast<int>(args::number(o, "cudaDevice", 0, where));
   const bool nccl = args::choice<bool>(o, "backend", {{"gloo", false}, {"nccl", true}}, where);
   options.timeout = std::chrono::milliseconds(static_cast<int64_t>(args::number(o, "timeoutMs", 30000, where)));
+  options.joinTimeout =
+      std::chrono::milliseconds(static_cast<int64_t>(args::number(o, "joinTimeoutMs", 300000, where)));
   Napi::Value agent = o.Get("agentStore");
   options.agentStore = agent.IsBoolean() && agent.As<Napi::Boolean>().Value();
   if (options.worldSize < 1 || options.rank < 0 || options.rank >= options.worldSize)

@@ -11,7 +11,7 @@ import t from 'tap';
 import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
 import { InputError, Trainer, type TrainEvent } from '../../lib/index.js';
-import { bytesOf, events, tiny, train } from '../helpers/runs.js';
+import { bytesOf, events, snapshot, tiny, train } from '../helpers/runs.js';
 import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -361,6 +361,61 @@ t.test(
       await bytesOf(theirs),
       'weights, EMA target, BN statistics and momentum identical bit for bit',
     );
+  },
+);
+
+t.test(
+  'a rank that never joins: the run ends after --join-timeout naming it; the resumed run directory is untouched',
+  async (t) => {
+    const resumed = train([...short, '--name', 'lonely', '--max-steps', '2']);
+    t.equal(resumed.status, 0, resumed.stderr);
+    const before = snapshot(join(out, 'lonely'));
+    const alone = (env: NodeJS.ProcessEnv) => {
+      const clean: NodeJS.ProcessEnv = { ...process.env, MASTER_ADDR: '127.0.0.1', ...env };
+      for (const name of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE'])
+        if (!(name in env)) delete clean[name];
+      const started = performance.now();
+      const run = spawnSync(
+        process.execPath,
+        [cli, 'train', '--resume', join(out, 'lonely'), '--join-timeout', '3', '--quiet'],
+        {
+          env: clean,
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      return { ...run, seconds: (performance.now() - started) / 1000 };
+    };
+    // srun's task 0 of 2, alone: it hosts the store and waits for task 1.
+    const port = 24000 + (process.pid % 20000);
+    const srun = alone({
+      SLURM_JOB_ID: '77',
+      SLURM_PROCID: '0',
+      SLURM_LOCALID: '0',
+      SLURM_NTASKS: '2',
+      MASTER_PORT: String(port),
+    });
+    t.equal(srun.status, 1, srun.stderr);
+    // Our line, last, without a stack (LibTorch may log its own socket warnings before it).
+    const lastLine = (stderr: string) => stderr.trim().split('\n').at(-1)!;
+    t.notMatch(srun.stderr, /^\s+at /m, 'no stack trace');
+    t.match(
+      lastLine(srun.stderr),
+      /^data-parallel run \(rank 0\): rank 1 of 2 did not join within 3 s \(joined: 0\); every rank must start with the same MASTER_ADDR:MASTER_PORT \(127\.0\.0\.1:\d+\)$/,
+    );
+    t.ok(srun.seconds < 30, `ended ${srun.seconds.toFixed(1)} s after it started`);
+    // A static rendezvous's rank 1 of 2 (torchrun's variables, no agent store), alone: rank 0's store never answers.
+    const worker = alone({ WORLD_SIZE: '2', RANK: '1', LOCAL_RANK: '0', MASTER_PORT: String(port + 1) });
+    t.equal(worker.status, 1, worker.stderr);
+    t.notMatch(worker.stderr, /^\s+at /m, 'no stack trace');
+    t.match(
+      lastLine(worker.stderr),
+      new RegExp(
+        `^data-parallel run \\(rank 1\\): the store at 127\\.0\\.0\\.1:${port + 1} \\(rank 0's\\) did not answer within 3 s: rank 0 never joined`,
+      ),
+    );
+    t.ok(worker.seconds < 30, `ended ${worker.seconds.toFixed(1)} s after it started`);
+    t.same(snapshot(join(out, 'lonely')), before, 'checkpoint, config.yaml and metrics.jsonl untouched; no lock left');
   },
 );
 
