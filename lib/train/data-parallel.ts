@@ -24,7 +24,9 @@ export class DataParallelRun {
       device,
     }).catch((error: Error) => {
       if (error instanceof NativeAddonError) throw error; // no backend in this build: its own message
-      throw new RendezvousError(`data-parallel run (rank ${world.rank}): ${error.message.replace(/^processGroup: /, '')}`);
+      throw new RendezvousError(
+        `data-parallel run (rank ${world.rank}): ${error.message.replace(/^processGroup: /, '')}`,
+      );
     });
     return new DataParallelRun(group, world);
   }
