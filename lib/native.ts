@@ -147,6 +147,7 @@ export interface NativeProcessGroup {
   sum(values: number[]): Promise<number[]>;
   barrier(timeoutMs: number): Promise<void>;
   broadcastModel(model: NativeModel): Promise<void>;
+  broadcastTensors(tensors: NativeTensor[]): Promise<void>;
   /** Largest difference over ranks of per-tensor sums from rank 0's (0: identical replicas). */
   replicaDrift(model: NativeModel): Promise<number>;
 }

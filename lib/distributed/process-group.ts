@@ -3,6 +3,7 @@
 // SyncBN run inside the native training step (lib/train/training-core.ts).
 import { NativeAddonError } from '../errors.js';
 import type { Model } from '../models.js';
+import { Tensor, handlesOf } from '../tensor.js';
 import { native, type NativeProcessGroup } from '../native.js';
 import type { WorldEnvironment } from './environment.js';
 
@@ -71,6 +72,20 @@ export class ProcessGroup {
   /** Waits for every rank, as long as `timeoutMs` (rank 0 may be evaluating or checkpointing). */
   barrier(timeoutMs: number): Promise<void> {
     return this.handle.barrier(timeoutMs);
+  }
+
+  /** Rank 0's values into each tensor on every rank, in place (the same shapes and dtypes everywhere). */
+  broadcastTensors(tensors: Tensor[]): Promise<void> {
+    return this.handle.broadcastTensors(handlesOf(tensors, 'broadcastTensors'));
+  }
+
+  /** Rank 0's value, as JSON, on every rank (the others pass undefined): no NaN, no Infinity. */
+  async fromMain<T>(value: T | undefined): Promise<T> {
+    const sent = this.rank === 0 ? new TextEncoder().encode(JSON.stringify(value)) : undefined;
+    const [length] = await this.sum([sent?.length ?? 0]);
+    const bytes = Tensor.fromArray(sent ?? new Uint8Array(length!), [length!]);
+    await this.broadcastTensors([bytes]);
+    return JSON.parse(new TextDecoder().decode(await bytes.toArray())) as T;
   }
 
   /** Rank 0's parameters and buffers (online and target) to every rank. */

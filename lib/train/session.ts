@@ -8,6 +8,7 @@ import type { TrainConfig } from './config.js';
 import type { DataParallelRun } from './data-parallel.js';
 import type { KnnMonitor } from './knn-monitor.js';
 import type { RunDirectory } from './run-directory.js';
+import type { ResumedElsewhere } from './shared-start.js';
 import type { LearningRateSchedule } from './schedules.js';
 import type { TrainingCore } from './training-core.js';
 import type { InitReport } from '../weights/initialize.js';
@@ -22,11 +23,14 @@ export interface Setup {
   device: string;
   warnings: string[];
   run: RunOutput;
-  resumed?: LoadedCheckpoint;
+  /** The checkpoint (read here), or on the other ranks of a data-parallel run what rank 0 read. */
+  resumed?: LoadedCheckpoint | ResumedElsewhere;
   /** --init-from's weights (a new run only); applied by setup, then let go. */
   initial?: WeightsFile;
-  /** A data-parallel run's place (torchrun's variables); absent for one process. */
+  /** A data-parallel run's place (torchrun's or srun's variables); absent for one process. */
   world?: WorldEnvironment;
+  /** A data-parallel run's process group, joined before anything else. */
+  parallel?: DataParallelRun;
 }
 
 /** A run after setup (as DINO's train_dino builds everything before its epoch loop). */
@@ -38,7 +42,6 @@ export interface Session extends Setup {
   totalSteps: number;
   schedule: LearningRateSchedule;
   monitor?: KnnMonitor;
-  parallel?: DataParallelRun;
   /** Where the run is: advanced by every batch, then to the next epoch. */
   position: TrainingPosition;
   checkpointedStep: number;

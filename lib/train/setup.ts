@@ -1,5 +1,5 @@
 // Everything a run builds before its epoch loop (DINO's main_dino.py keeps this apart from
-// train_one_epoch): the process group, data, model, optimiser, schedules, the resumed state and
+// train_one_epoch): data, model, optimiser, schedules, the resumed state and
 // the kNN baselines.
 import { availableParallelism } from 'node:os';
 import { DataLoader } from '../data/loader.js';
@@ -7,17 +7,16 @@ import { openDataset } from '../data/open-dataset.js';
 import { setNumThreads } from '../info.js';
 import { createModel } from '../models.js';
 import { native } from '../native.js';
-import type { TrainingPosition } from './checkpoint.js';
-import { DataParallelRun } from './data-parallel.js';
+import type { LoadedCheckpoint, TrainingPosition } from './checkpoint.js';
 import { KnnMonitor } from './knn-monitor.js';
 import { initializeModel } from '../weights/initialize.js';
 import { initialModelOf, modelOptionsOf, viewsOf } from './recipe.js';
 import type { Session, Setup } from './session.js';
+import { momentumFromMain, readHere } from './shared-start.js';
 import { TrainingCore } from './training-core.js';
 
 export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<Session> {
-  const { config, device, run, resumed, world } = setup;
-  const parallel = world ? await DataParallelRun.connect(world, config, device) : undefined;
+  const { config, device, run, resumed, world, parallel } = setup;
   const worldSize = world?.worldSize ?? 1;
   const isMain = parallel?.isMain ?? true;
   const dataset = await openDataset(config.data);
@@ -81,8 +80,12 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
 
   let position: TrainingPosition = { epoch: 0, batch: 0, step: 0 };
   if (resumed) {
-    await model.loadStateDict(resumed.model, { part: 'model', strict: true });
-    await core.loadMomentumBuffers(resumed.momentumBuffers);
+    // The other ranks of a data-parallel run get the weights by the broadcast below.
+    if (readHere(resumed)) await model.loadStateDict(resumed.model, { part: 'model', strict: true });
+    const momentum = parallel
+      ? await momentumFromMain(parallel.group, resumed)
+      : (resumed as LoadedCheckpoint).momentumBuffers;
+    await core.loadMomentumBuffers(momentum);
     await core.loadScaler(resumed.scaler);
     position = { epoch: resumed.epoch, batch: resumed.batch, step: resumed.step };
   }

@@ -21,6 +21,9 @@ import { embeddingHealth } from './embedding-health.js';
 import { launchedRun } from './launched-run.js';
 import { checkAgainstMachine, initialWeights, refuseMissingProcessGroup, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
+import { startFromMain, type RunStart } from './shared-start.js';
+import { DataParallelRun } from './data-parallel.js';
+import type { WorldEnvironment } from '../distributed/environment.js';
 import { runName } from './run-name.js';
 import { checkpointsIn } from '../run-checkpoint-files.js';
 import { setUpSession } from './setup.js';
@@ -91,35 +94,52 @@ export class Trainer {
       });
       return;
     }
-    const isMain = !world || world.rank === 0;
     let run: RunOutput | undefined;
+    let parallel: DataParallelRun | undefined;
     try {
-      let resumed: LoadedCheckpoint | undefined;
-      const resume = this.options.resume ?? (await this.autoResumeDirectory());
-      if (resume) {
-        if (isMain) run = await RunDirectory.resume(await runDirectoryOf(resume));
-        resumed = await loadCheckpoint(resume);
-        if (isMain) await refuseOlderCheckpoint(resumed.path);
+      // A data-parallel run's ranks join first; rank 0 alone reads the run directory (nodes need
+      // not share a file system) and tells the others what it settled, or why it refused.
+      if (world) {
+        const { device } = checkAgainstMachine(this.config);
+        parallel = await DataParallelRun.connect(world, this.config, this.deviceOf(device, world));
       }
-      const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
-      if (world) refuseUnevenBatch(config, world.worldSize);
+      const settle = async (): Promise<RunStart> => {
+        let resumed: LoadedCheckpoint | undefined;
+        const resume = this.options.resume ?? (await this.autoResumeDirectory());
+        if (resume) {
+          run = await RunDirectory.resume(await runDirectoryOf(resume));
+          resumed = await loadCheckpoint(resume);
+          await refuseOlderCheckpoint(resumed.path);
+        }
+        const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
+        if (world) refuseUnevenBatch(config, world.worldSize);
+        checkAgainstMachine(config);
+        return { config, ...(resumed && { resumed }) };
+      };
+      const { config, resumed } = parallel ? await startFromMain(parallel.group, settle) : await settle();
       const machine = checkAgainstMachine(config);
-      const initial = config.initFrom && !resumed ? await initialWeights(config) : undefined;
-      // One GPU per process: LOCAL_RANK picks it.
-      const device = world && machine.device === 'cuda' ? `cuda:${world.localRank}` : machine.device;
+      const isMain = !world || world.rank === 0;
+      // --init-from's weights reach the other ranks by the broadcast after setup.
+      const initial = config.initFrom && !resumed && isMain ? await initialWeights(config) : undefined;
       run ??= isMain ? await RunDirectory.create(config, { restart: config.autoResume }) : otherRankOutput;
       yield* this.train({
         config,
-        device,
+        device: this.deviceOf(machine.device, world),
         warnings: machine.warnings,
         run,
         ...(resumed && { resumed }),
         ...(initial && { initial }),
         ...(world && { world }),
+        ...(parallel && { parallel }),
       });
     } finally {
       await run?.close();
     }
+  }
+
+  /** One GPU per process: LOCAL_RANK picks it. */
+  private deviceOf(device: string, world: WorldEnvironment | undefined): string {
+    return world && device === 'cuda' ? `cuda:${world.localRank}` : device;
   }
 
   /**

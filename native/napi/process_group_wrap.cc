@@ -66,6 +66,7 @@ void ProcessGroupWrap::define(Napi::Env env, Napi::Object exports) {
                                         InstanceMethod<&ProcessGroupWrap::sum>("sum"),
                                         InstanceMethod<&ProcessGroupWrap::barrier>("barrier"),
                                         InstanceMethod<&ProcessGroupWrap::broadcastModel>("broadcastModel"),
+                                        InstanceMethod<&ProcessGroupWrap::broadcastTensors>("broadcastTensors"),
                                         InstanceMethod<&ProcessGroupWrap::replicaDrift>("replicaDrift"),
                                     });
   AddonData::of(env).processGroupConstructor = Napi::Persistent(ctor);
@@ -147,6 +148,23 @@ Napi::Value ProcessGroupWrap::broadcastModel(const Napi::CallbackInfo& info) {
     };
     for (const auto& tensor : model->parameters()) send(tensor);
     for (const auto& tensor : model->buffers()) send(tensor);
+    return resolvesUndefined();
+  });
+}
+
+// broadcastTensors(tensors) → Promise<void>: rank 0's values into each tensor on every rank, in
+// place (same shapes and dtypes on every rank): the state a resumed run's rank 0 alone read.
+Napi::Value ProcessGroupWrap::broadcastTensors(const Napi::CallbackInfo& info) {
+  std::vector<at::Tensor> tensors = args::tensors(info[0], "broadcastTensors", "tensors");
+  auto group = group_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "broadcastTensors", [group, tensors] {
+    at::NoGradGuard noGrad;
+    for (at::Tensor tensor : tensors) {
+      // NCCL broadcasts on its GPU: the tensor goes there and back when it lives elsewhere.
+      at::Tensor sent = tensor.to(group->device()).contiguous();
+      group->broadcast(sent, 0);
+      if (!sent.is_same(tensor)) tensor.copy_(sent);
+    }
     return resolvesUndefined();
   });
 }

@@ -24,6 +24,7 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
   Napi::Value sum(const Napi::CallbackInfo& info);
   Napi::Value barrier(const Napi::CallbackInfo& info);
   Napi::Value broadcastModel(const Napi::CallbackInfo& info);
+  Napi::Value broadcastTensors(const Napi::CallbackInfo& info);
   Napi::Value replicaDrift(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Collectives> group_;
