@@ -54,7 +54,14 @@ export async function startFromMain(group: ProcessGroup, settle: () => Promise<R
 }
 
 function summaryOf({ path, epoch, batch, step, scaler, momentumBuffers }: LoadedCheckpoint): ResumedElsewhere {
-  return { path, epoch, batch, step, scaler, momentum: momentumBuffers.map((b) => b && { shape: b.shape, dtype: b.dtype }) };
+  return {
+    path,
+    epoch,
+    batch,
+    step,
+    scaler,
+    momentum: momentumBuffers.map((b) => b && { shape: b.shape, dtype: b.dtype }),
+  };
 }
 
 const arrays = { float32: Float32Array, float64: Float64Array, int64: BigInt64Array, uint8: Uint8Array } as const;
@@ -66,7 +73,9 @@ export async function momentumFromMain(
 ): Promise<Array<Tensor | null>> {
   const buffers = readHere(resumed)
     ? resumed.momentumBuffers
-    : resumed.momentum.map((m) => m && Tensor.fromArray(new arrays[m.dtype](m.shape.reduce((a, b) => a * b, 1)), m.shape));
+    : resumed.momentum.map(
+        (m) => m && Tensor.fromArray(new arrays[m.dtype](m.shape.reduce((a, b) => a * b, 1)), m.shape),
+      );
   await group.broadcastTensors(buffers.filter((b): b is Tensor => b !== null));
   return buffers;
 }
