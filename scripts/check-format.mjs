@@ -73,6 +73,6 @@ if (clang.error) {
 
 if (failed && !write) process.stdout.write('the code is not formatted: run npm run format, and commit the result\n');
 console.log(
-  `${scripts.length} TypeScript/JavaScript and ${native.length} C++/CUDA files ${write ? 'formatted' : failed ? 'checked' : 'formatted as configured'}`,
+  `${scripts.length} TypeScript/JavaScript and ${native.length} C++/CUDA files ${write ? 'formatted' : failed ? 'checked: not all are formatted' : 'formatted as configured'}`,
 );
 process.exitCode = failed ? 1 : 0;
