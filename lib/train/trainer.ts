@@ -21,6 +21,7 @@ import { embeddingHealth } from './embedding-health.js';
 import { launchedRun } from './launched-run.js';
 import { checkAgainstMachine, initialWeights, refuseMissingProcessGroup, resumedConfig } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
+import type { WeightsFile } from '../weights/read.js';
 import { startFromMain, type RunStart } from './shared-start.js';
 import { DataParallelRun } from './data-parallel.js';
 import type { WorldEnvironment } from '../distributed/environment.js';
@@ -103,6 +104,8 @@ export class Trainer {
         const { device } = checkAgainstMachine(this.config);
         parallel = await DataParallelRun.connect(world, this.config, this.deviceOf(device, world));
       }
+      // Every refusal, on rank 0 (or the single process): its outcome is what the others learn.
+      let initial: WeightsFile | undefined;
       const settle = async (): Promise<RunStart> => {
         let resumed: LoadedCheckpoint | undefined;
         const resume = this.options.resume ?? (await this.autoResumeDirectory());
@@ -114,14 +117,14 @@ export class Trainer {
         const config = resumed ? resumedConfig(resumed.config, this.given) : this.config;
         if (world) refuseUnevenBatch(config, world.worldSize);
         checkAgainstMachine(config);
+        // --init-from's weights reach the other ranks by the broadcast after setup.
+        if (config.initFrom && !resumed) initial = await initialWeights(config);
+        run ??= await RunDirectory.create(config, { restart: config.autoResume });
         return { config, ...(resumed && { resumed }) };
       };
       const { config, resumed } = parallel ? await startFromMain(parallel.group, settle) : await settle();
       const machine = checkAgainstMachine(config);
-      const isMain = !world || world.rank === 0;
-      // --init-from's weights reach the other ranks by the broadcast after setup.
-      const initial = config.initFrom && !resumed && isMain ? await initialWeights(config) : undefined;
-      run ??= isMain ? await RunDirectory.create(config, { restart: config.autoResume }) : otherRankOutput;
+      run ??= otherRankOutput;
       yield* this.train({
         config,
         device: this.deviceOf(machine.device, world),
