@@ -6,7 +6,7 @@
 // `npm run setup` and installs nothing.
 //   (no flag)       what `npx mveb-torch` needs: node_modules, dist/, the addon
 //   --for-tests     also the test oracles (Python torch, torchvision, numpy, scikit-learn,
-//                   Fashion-MNIST, Chromium) and clang-format
+//                   Fashion-MNIST, Chromium), clang-format, and .venvs/oracles (tensorboard)
 //                   and an up-to-date cmake-js build (the node-gyp one is test:e2e's)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -79,6 +79,8 @@ export async function ensureSetup({ forTests = false } = {}) {
     run('bash', [join(root, 'scripts', 'setup.sh')]);
   }
   if (forTests) {
+    // The oracles Debian does not package (TensorBoard's reader), in .venvs/oracles.
+    run(process.execPath, [join(root, 'scripts', 'oracle-venv.mjs')]);
     // Incremental rebuilds, so tests never run against stale code.
     run('npm', ['run', '--silent', 'build']);
   }

@@ -89,6 +89,10 @@ export const CONFIG_FIELDS = {
   knnTrainImages: integer(0, 0, { help: 'Images of the train split the kNN bank holds (0: all)' }),
   knnTestImages: integer(0, 0, { help: 'Images of the test split the kNN monitor scores (0: all)' }),
   logEvery: integer(10, 1, { help: 'Write a metrics.jsonl line every N steps', resume: true }),
+  tensorboard: boolean(true, {
+    help: 'Write TensorBoard event files beside metrics.jsonl, the same scalars (tensorboard --logdir runs)',
+    resume: true,
+  }),
   collapseThreshold: number(0.1, {
     min: 0,
     help: 'Warn of collapse when mean embedding std × √d falls below this',

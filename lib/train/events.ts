@@ -42,7 +42,7 @@ export type TrainEvent =
       imagesPerSecond: number;
       health?: EmbeddingHealth;
     }
-  | { type: 'knn' | 'linear'; epoch: number; accuracy: number; baseline?: MonitorBaselines }
+  | { type: 'knn' | 'linear'; epoch: number; step: number; accuracy: number; baseline?: MonitorBaselines }
   /** replicaDrift (data-parallel runs): 0 when every rank holds the weights that were saved. */
   | { type: 'checkpoint'; path: string; position: TrainingPosition; replicaDrift?: number; report?: string }
   | { type: 'warning'; message: string }

@@ -11,10 +11,13 @@ import { versioned } from '../output-schema.js';
 import type { TrainConfig } from './config.js';
 import { RunLock, lockName } from './run-lock.js';
 import { runName } from './run-name.js';
+import { EventFileWriter } from '../tensorboard/writer.js';
 
 const temporary = /\.tmp-(\d+)$/;
 /** What a run writes besides checkpoints: all a run that died before its first checkpoint left. */
-const runRecords = ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'];
+const isRunRecord = (name: string) =>
+  ['config.yaml', 'metrics.jsonl', 'report.html', 'report.png'].includes(name) ||
+  name.startsWith('events.out.tfevents.');
 
 async function directoryKind(path: string): Promise<'missing' | 'directory' | 'other'> {
   try {
@@ -26,6 +29,9 @@ async function directoryKind(path: string): Promise<'missing' | 'directory' | 'o
 
 export class RunDirectory {
   private wroteRecords = false;
+  private events?: EventFileWriter;
+  /** The step of the newest record that had one: where a record without (kNN, epoch) sits. */
+  private lastStep = 0;
 
   private constructor(
     readonly path: string,
@@ -62,7 +68,7 @@ export class RunDirectory {
       // Anything but a lock and the temporary files of an interrupted write means a run (or the
       // user's files): refused before anything in it is touched.
       let held = (await readdir(path)).filter((n) => n !== lockName && !temporary.test(n));
-      if (restart && held.length > 0 && held.every((n) => runRecords.includes(n))) {
+      if (restart && held.length > 0 && held.every(isRunRecord)) {
         await Promise.all(held.map((n) => rm(join(path, n), { force: true })));
         held = [];
       }
@@ -96,6 +102,14 @@ export class RunDirectory {
     await writeFileAtomically(join(this.path, 'config.yaml'), stringify(config));
   }
 
+  /** TensorBoard's event file for this session; `resumed`: it continues after `step`. */
+  async startEvents(step: number, resumed: boolean): Promise<void> {
+    this.lastStep = step;
+    this.events = await EventFileWriter.open(this.path, resumed ? { resumedAt: step + 1 } : {}).catch((error) => {
+      throw fileError('write an event file in', this.path, error);
+    });
+  }
+
   async log(record: Record<string, unknown>): Promise<void> {
     const path = join(this.path, 'metrics.jsonl');
     await appendFile(path, JSON.stringify(versioned({ time: new Date().toISOString(), ...record })) + '\n').catch(
@@ -104,6 +118,10 @@ export class RunDirectory {
       },
     );
     this.wroteRecords = true;
+    if (typeof record['step'] === 'number') this.lastStep = record['step'];
+    await this.events?.write(record, this.lastStep).catch((error) => {
+      throw fileError('append to', this.events!.path, error);
+    });
   }
 
   /**
@@ -111,6 +129,8 @@ export class RunDirectory {
    * step) leaves nothing behind, so its name can be used again.
    */
   async close(): Promise<void> {
+    // A session that recorded nothing leaves no event file.
+    if (this.events && !this.wroteRecords) await rm(this.events.path, { force: true }).catch(() => undefined);
     if (this.fresh && !this.wroteRecords) {
       await rm(join(this.path, 'config.yaml'), { force: true }).catch(() => undefined);
       await this.lock.release().catch(() => undefined);

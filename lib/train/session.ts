@@ -15,7 +15,7 @@ import type { InitReport } from '../weights/initialize.js';
 import type { WeightsFile } from '../weights/read.js';
 
 /** Where a run writes: its directory on rank 0, nothing on the other ranks of a data-parallel run. */
-export type RunOutput = Pick<RunDirectory, 'path' | 'writeConfig' | 'log' | 'close'>;
+export type RunOutput = Pick<RunDirectory, 'path' | 'writeConfig' | 'startEvents' | 'log' | 'close'>;
 
 /** What `run` settled before any data is read: the refusals are behind it. */
 export interface Setup {

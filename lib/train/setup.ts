@@ -89,6 +89,7 @@ export async function setUpSession(setup: Setup, signal: AbortSignal): Promise<S
     await core.loadScaler(resumed.scaler);
     position = { epoch: resumed.epoch, batch: resumed.batch, step: resumed.step };
   }
+  if (config.tensorboard) await run.startEvents(position.step, resumed !== undefined);
   // Every rank starts from rank 0's weights (they are equal by seed; this makes it certain).
   await parallel?.group.broadcastModel(model);
   return {

@@ -353,10 +353,16 @@ export class Trainer {
       : await this.knnScore(session, withLinear);
     if (!score || !monitor) return;
     const events: Array<Extract<TrainEvent, { type: 'knn' | 'linear' }>> = [
-      { type: 'knn', epoch, accuracy: score.knn, baseline: monitor.knnBaselines },
+      { type: 'knn', epoch, step: session.position.step, accuracy: score.knn, baseline: monitor.knnBaselines },
     ];
     if (score.linear !== undefined)
-      events.push({ type: 'linear', epoch, accuracy: score.linear, baseline: monitor.linearBaselines });
+      events.push({
+        type: 'linear',
+        epoch,
+        step: session.position.step,
+        accuracy: score.linear,
+        baseline: monitor.linearBaselines,
+      });
     for (const event of events) {
       await session.run.log(event);
       yield event;
@@ -428,6 +434,7 @@ function refuseUnevenBatch(config: TrainConfig, processes: number): void {
 const otherRankOutput: RunOutput = {
   path: '(written by rank 0)',
   writeConfig: async () => {},
+  startEvents: async () => {},
   log: async () => {},
   close: async () => {},
 };

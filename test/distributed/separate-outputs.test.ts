@@ -15,11 +15,11 @@ import { tempDir } from '../helpers/tmp.js';
 const base = tempDir(t, 'mveb-nodes-');
 const outputs = [join(base, 'node0'), join(base, 'node1')];
 outputs.forEach((dir) => mkdirSync(dir));
-// 96 images, a global batch of 16 (8 per rank): 6 steps an epoch, 2 epochs.
+// 64 images, a global batch of 16 (8 per rank): 4 steps an epoch, 2 epochs.
 const recipe = [
   ...modelFlags,
   '--data',
-  'synthetic:96',
+  'synthetic:64',
   '--batch-size',
   '16',
   '--epochs',
@@ -92,16 +92,16 @@ t.test(
     const whole = train([...recipe, '--output', join(base, 'whole'), '--name', 'run', '--nproc-per-node', '2']);
     t.equal(whole.status, 0, whole.stderr);
 
-    const first = await twoNodes(['--auto-resume', '--max-steps', '4'], port);
+    const first = await twoNodes(['--auto-resume', '--max-steps', '3'], port);
     first.forEach(({ code, stderr }, node) => t.equal(code, 0, `first part, node ${node}: ${stderr.slice(-2000)}`));
-    t.same(checkpoints(join(outputs[0]!, 'run')), ['checkpoint-e0000-s00000004.pth'], 'node 0 holds the run');
+    t.same(checkpoints(join(outputs[0]!, 'run')), ['checkpoint-e0000-s00000003.pth'], 'node 0 holds the run');
     t.same(readdirSync(outputs[1]!), [], 'node 1 wrote nothing');
 
     const second = await twoNodes(['--auto-resume'], port + 1);
     second.forEach(({ code, stderr }, node) => t.equal(code, 0, `second part, node ${node}: ${stderr.slice(-2000)}`));
     t.same(readdirSync(outputs[1]!), [], 'node 1 still wrote nothing (and read nothing: it has nothing)');
     const last = checkpoints(join(outputs[0]!, 'run')).at(-1)!;
-    t.match(last, /s00000012\.pth$/, 'resumed from step 4 to the end');
+    t.match(last, /s00000008\.pth$/, 'resumed mid-epoch from step 3 to the end');
     const [resumed, uninterrupted] = await Promise.all([
       loadCheckpoint(join(outputs[0]!, 'run', last)),
       loadCheckpoint(join(base, 'whole', 'run', checkpoints(join(base, 'whole', 'run')).at(-1)!)),
