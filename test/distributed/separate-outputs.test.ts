@@ -1,4 +1,4 @@
-// Nodes need not share a file system: two "nodes" (two torchrun agents, --nnodes 2) with separate
+// Nodes need not share a file system: two "nodes" (two srun tasks on localhost) with separate
 // --output folders. Only node 0's folder holds the run; rank 0 alone decides to resume, reads the
 // checkpoint and gives rank 1 the configuration, the position, the weights and the momentum
 // buffers. Automatic resume continues the run to an uninterrupted run's weights, bit for bit.
@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import t from 'tap';
 import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { cli } from '../helpers/paths.js';
-import { oraclePython } from '../helpers/python.js';
 import { bytesOf, modelFlags, train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -39,42 +38,33 @@ const checkpoints = (dir: string) =>
         .sort()
     : [];
 
-/** The same command on two "nodes", each with its own --output; static rendezvous on localhost. */
+/**
+ * The same command on two "nodes", each with its own --output: two tasks as srun starts them
+ * (SLURM's variables, rank 0's store at 127.0.0.1), one per node. The launcher does not matter
+ * here (torchrun's two-node runs are test/distributed/equivalence.test.ts); srun's needs no
+ * Python agent per node.
+ */
 async function twoNodes(extra: string[], port: number): Promise<Array<{ code: number | null; stderr: string }>> {
-  const agents = [0, 1].map((node) => {
+  const tasks = [0, 1].map((node) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SLURM_JOB_ID: '5150',
+      SLURM_PROCID: String(node),
+      SLURM_LOCALID: '0',
+      SLURM_NTASKS: '2',
+      SLURM_NODEID: String(node),
+      SLURM_TASKS_PER_NODE: '1(x2)',
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: String(port),
+    };
+    for (const name of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE']) delete env[name];
     const child = spawn(
-      oraclePython,
-      [
-        '-m',
-        'torch.distributed.run',
-        '--nnodes',
-        '2',
-        '--node_rank',
-        String(node),
-        '--nproc_per_node',
-        '1',
-        '--master_addr',
-        '127.0.0.1',
-        '--master_port',
-        String(port),
-        '--no_python',
-        '--log_dir',
-        join(base, `logs-${node}-${port}`),
-        '-r',
-        '1',
-        '-t',
-        '1',
-        process.execPath,
-        cli,
-        'train',
-        ...recipe,
-        '--output',
-        outputs[node]!,
-        '--name',
-        'run',
-        ...extra,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      process.execPath,
+      [cli, 'train', ...recipe, '--output', outputs[node]!, '--name', 'run', ...extra],
+      {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
@@ -82,7 +72,7 @@ async function twoNodes(extra: string[], port: number): Promise<Array<{ code: nu
       child.on('exit', (code) => resolve({ code, stderr })),
     );
   });
-  return Promise.all(agents);
+  return Promise.all(tasks);
 }
 
 t.test(
