@@ -1,6 +1,7 @@
 // `mveb-torch eval knn|linear|transfer`: score any backbone on labelled images, next to the
 // raw-pixel and initialisation baselines under the same protocol.
 import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { knownTestSplit } from '../data/open-dataset.js';
 import { InputError } from '../errors.js';
 import { evaluate, PROTOCOLS, type EvaluateResult, type Protocol, type ProtocolResult } from '../eval/evaluate.js';
 import { logSpace } from '../eval/protocols.js';
@@ -10,7 +11,7 @@ interface EvalArgs {
   protocol: string;
   weights: string;
   data: string;
-  val: string;
+  val?: string;
   branch: string;
   size?: number;
   device?: string;
@@ -119,8 +120,8 @@ export function register(yargs: Argv): Argv {
         })
         .option('val', {
           type: 'string',
-          demandOption: true,
-          describe: 'Images scored: a folder with the same classes, or fashion-mnist:test',
+          describe:
+            'Images scored: a folder with the same classes, or fashion-mnist:test (the default for fashion-mnist)',
         })
         .option('branch', { type: 'string', choices: ['online', 'target'], default: 'online' })
         .option('size', {
@@ -152,7 +153,7 @@ export function register(yargs: Argv): Argv {
           describe: "transfer: how many L2 strengths, log-spaced 1e-6…1e5 (default 45, the paper's)",
         })
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object (for machines)' })
-        .example('$0 eval knn runs/demo --data fashion-mnist --val fashion-mnist:test', 'kNN of the newest checkpoint')
+        .example('$0 eval knn runs/demo --data fashion-mnist', 'kNN of the newest checkpoint on its test split')
         .example(
           '$0 eval transfer r50.pth --data ./cars/train --val ./cars/test',
           "the paper's transfer protocol on a torchvision ResNet-50",
@@ -162,11 +163,15 @@ export function register(yargs: Argv): Argv {
       const temperatures = numberList(args.temperatures, 'temperatures');
       if (args.l2Values !== undefined && !(Number.isInteger(args.l2Values) && args.l2Values >= 1))
         throw new InputError(`--l2-values must be an integer >= 1, got ${args.l2Values}`);
+      // A dataset with a known test split is scored on it, as the training monitor does.
+      const val = args.val ?? knownTestSplit(args.data);
+      if (!val)
+        throw new InputError(`eval: --val is needed for ${args.data} (only fashion-mnist has a known test split)`);
       const result = await evaluate({
         protocol: args.protocol as Protocol,
         weights: args.weights,
         data: args.data,
-        val: args.val,
+        val,
         branch: args.branch as 'online' | 'target',
         baselines: args.baselines,
         cacheDir: args.cache ? (args.cacheDir ?? undefined) : false,

@@ -6,6 +6,11 @@ import { SyntheticDataset } from './synthetic.js';
 
 export const namedDatasets = ['fashion-mnist', 'fashion-mnist:test', 'synthetic', 'synthetic:N'] as const;
 
+/** The labelled test split of a named dataset that has one (fashion-mnist's); undefined otherwise. */
+export function knownTestSplit(spec: string): string | undefined {
+  return spec === 'fashion-mnist' || spec === 'fashion-mnist:test' ? 'fashion-mnist:test' : undefined;
+}
+
 /**
  * 'fashion-mnist' (Debian's train split), 'fashion-mnist:test', 'synthetic' (1024 images of
  * 64 × 64), 'synthetic:N' (N of them: short epochs for tests), or an ImageFolder path.

@@ -4,7 +4,7 @@
 // initialisation with BN statistics re-estimated; raw pixels). Every pass stops at its next
 // batch when `signal` aborts.
 import type { Dataset } from '../data/dataset.js';
-import { openDataset } from '../data/open-dataset.js';
+import { knownTestSplit, openDataset } from '../data/open-dataset.js';
 import { evenSubset } from '../data/subset.js';
 import { InputError } from '../errors.js';
 import type { FeatureSet } from '../eval/feature-set.js';
@@ -34,7 +34,7 @@ const probeSettings = { lrs: [0.01, 0.1], weightDecays: [0], epochs: 30 };
 /** The labelled split a run is scored on: --val, or fashion-mnist's test split. */
 export function monitorSplit(config: TrainConfig): string | undefined {
   if (config.val) return config.val;
-  return config.data === 'fashion-mnist' || config.data === 'fashion-mnist:test' ? 'fashion-mnist:test' : undefined;
+  return knownTestSplit(config.data);
 }
 
 export class KnnMonitor {
