@@ -35,10 +35,9 @@ export const COMPAT_TESTS = [
   'test/optim.test.ts',
   // training: a short run, exact resume, the non-finite skip, the loss scaler
   'test/train/trainer.test.ts',
-  // torch.save files in and out: checkpoints, export and import round trips
+  // torch.save files in: checkpoints as PyTorch writes them (export and import are TypeScript over
+  // the same reader and writer, which resnet/vit's savePth round trips already take through 2.x)
   'test/torch-format/torch-load.test.ts',
-  'test/weights/export.test.ts',
-  'test/weights/import.test.ts',
   // on-device augmentation (ATen kernels that differ by version)
   'test/augment/photometric.test.ts',
 ];

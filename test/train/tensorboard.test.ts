@@ -83,7 +83,7 @@ const recipe = (name: string, ...extra: string[]) => [
   '--epochs',
   '2',
   '--knn-every',
-  '1',
+  '2',
   '--knn-k',
   '5',
   '--log-every',
