@@ -30,8 +30,6 @@ async function directoryKind(path: string): Promise<'missing' | 'directory' | 'o
 export class RunDirectory {
   private wroteRecords = false;
   private events?: EventFileWriter;
-  /** The step of the newest record that had one: where a record without (kNN, epoch) sits. */
-  private lastStep = 0;
 
   private constructor(
     readonly path: string,
@@ -104,7 +102,6 @@ export class RunDirectory {
 
   /** TensorBoard's event file for this session; `resumed`: it continues after `step`. */
   async startEvents(step: number, resumed: boolean): Promise<void> {
-    this.lastStep = step;
     this.events = await EventFileWriter.open(this.path, resumed ? { resumedAt: step + 1 } : {}).catch((error) => {
       throw fileError('write an event file in', this.path, error);
     });
@@ -118,10 +115,11 @@ export class RunDirectory {
       },
     );
     this.wroteRecords = true;
-    if (typeof record['step'] === 'number') this.lastStep = record['step'];
-    await this.events?.write(record, this.lastStep).catch((error) => {
-      throw fileError('append to', this.events!.path, error);
-    });
+    // Every record the trainer logs says its step (TensorBoard's x axis).
+    if (typeof record['step'] === 'number')
+      await this.events?.write(record, record['step']).catch((error) => {
+        throw fileError('append to', this.events!.path, error);
+      });
   }
 
   /**

@@ -4,7 +4,7 @@
 // The recipe warms up (as the paper's): a recipe at full learning rate from step 0 is chaotic
 // enough that 1 and 2 threads of one process already end apart (bench/results/
 // 2026-11-29-distributed-cpu.md), and so would 1 and 2 processes.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -12,6 +12,7 @@ import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
 import { train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
+import { start } from '../helpers/processes.js';
 
 const out = tempDir(t, 'mveb-dp-');
 // Colour augmentation on (each rank draws its images' rows of the global batch), 2 local crops,
@@ -175,10 +176,9 @@ async function twoNodes(
   name: string,
   rendezvous: (node: number) => string[],
 ): Promise<Array<{ code: number | null; stderr: string }>> {
-  const agents = [0, 1].map((node) => {
-    const child = spawn(
-      oraclePython,
-      [
+  const agents = [0, 1].map(
+    (node) =>
+      start(oraclePython, [
         '-m',
         'torch.distributed.run',
         '--nnodes',
@@ -199,15 +199,8 @@ async function twoNodes(
         ...recipe,
         '--name',
         name,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    return new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      child.on('exit', (code) => resolve({ code, stderr })),
-    );
-  });
+      ]).exit,
+  );
   return Promise.all(agents);
 }
 

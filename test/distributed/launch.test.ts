@@ -3,10 +3,9 @@
 // intact; SIGTERM checkpoints and exits 0; a 2-process run resumes in 1 process as if it had
 // been one all along; torchrun --max_restarts restarts a group whose worker died, and with
 // --auto-resume the restarted group continues to the uninterrupted run's weights.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { cli, root } from '../helpers/paths.js';
 import { oraclePython } from '../helpers/python.js';
@@ -14,6 +13,7 @@ import { InputError, Trainer, type TrainEvent } from '../../lib/index.js';
 import { bytesOf, events, snapshot, tiny, train } from '../helpers/runs.js';
 import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { tempDir } from '../helpers/tmp.js';
+import { srunTask, start, waitFor, withoutTorchrun, type Started } from '../helpers/processes.js';
 
 const out = tempDir(t, 'mveb-launch-');
 const model = [
@@ -68,28 +68,8 @@ function checkpointStep(path: string): number {
   );
 }
 
-interface Launched {
-  child: ChildProcess;
-  /** Its exit, with the time it happened (performance.now()). */
-  exit: Promise<{ code: number | null; at: number; stderr: string }>;
-}
-
-function launch(args: string[]): Launched {
-  const child = spawn(process.execPath, [cli, 'train', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exit = new Promise<{ code: number | null; at: number; stderr: string }>((resolve) => {
-    child.on('exit', (code) => resolve({ code, at: performance.now(), stderr }));
-  });
-  return { child, exit };
-}
-
-async function waitFor(condition: () => boolean, what: string, seconds = 90): Promise<void> {
-  const until = performance.now() + seconds * 1000;
-  while (!condition()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
+function launch(args: string[]): Started {
+  return start(process.execPath, [cli, 'train', ...args]);
 }
 
 /** A child of `parent` whose environment holds `variable` (NAME=value), if there is one now. */
@@ -256,30 +236,14 @@ t.test("Debian's torchrun (--no_python) runs the same 2 ranks as the built-in la
 t.test("srun on localhost (two tasks with SLURM's variables): trains and ends with torchrun's weights", async (t) => {
   // As srun starts them: no torchrun variables, each task its SLURM_PROCID; rank 0 hosts the store.
   const port = String(20000 + ((process.pid + 7) % 20000));
-  const tasks = [0, 1].map((rank) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SLURM_JOB_ID: '4242',
-      SLURM_PROCID: String(rank),
-      SLURM_LOCALID: String(rank),
-      SLURM_NTASKS: '2',
-      SLURM_NODEID: '0',
-      SLURM_TASKS_PER_NODE: '2',
-      SLURM_JOB_NODELIST: 'localhost',
-      MASTER_ADDR: '127.0.0.1',
-      MASTER_PORT: port,
-    };
-    for (const name of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE']) delete env[name];
-    const child = spawn(process.execPath, [cli, 'train', ...short, '--name', 'srun', '--max-steps', '4'], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    return new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      child.on('exit', (code) => resolve({ code, stderr })),
-    );
-  });
+  const tasks = [0, 1].map(
+    (rank) =>
+      start(
+        process.execPath,
+        [cli, 'train', ...short, '--name', 'srun', '--max-steps', '4'],
+        srunTask(rank, { tasks: 2, nodes: 1, port: Number(port), job: '4242' }),
+      ).exit,
+  );
   const ended = await Promise.all(tasks);
   ended.forEach(({ code, stderr }, rank) => t.equal(code, 0, `task ${rank}: ${stderr}`));
   t.same(
@@ -314,37 +278,30 @@ t.test(
     const whole = train([...recipe, '--name', 'elastic-whole', '--nproc-per-node', '2']);
     t.equal(whole.status, 0, whole.stderr);
 
-    const agent = spawn(
-      oraclePython,
-      [
-        '-m',
-        'torch.distributed.run',
-        '--nproc_per_node',
-        '2',
-        '--max_restarts',
-        '1',
-        '--no_python',
-        '--log_dir',
-        tempDir(t),
-        '-r',
-        '1',
-        '-t',
-        '1',
-        '--master_port',
-        String(23000 + (process.pid % 20000)),
-        process.execPath,
-        cli,
-        'train',
-        ...recipe,
-        '--name',
-        'elastic',
-        '--auto-resume',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    agent.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const exit = new Promise<number | null>((resolve) => agent.on('exit', (code) => resolve(code)));
+    const { child: agent, exit } = start(oraclePython, [
+      '-m',
+      'torch.distributed.run',
+      '--nproc_per_node',
+      '2',
+      '--max_restarts',
+      '1',
+      '--no_python',
+      '--log_dir',
+      tempDir(t),
+      '-r',
+      '1',
+      '-t',
+      '1',
+      '--master_port',
+      String(23000 + (process.pid % 20000)),
+      process.execPath,
+      cli,
+      'train',
+      ...recipe,
+      '--name',
+      'elastic',
+      '--auto-resume',
+    ]);
     await waitFor(() => newestCheckpoint('elastic') !== undefined, 'a first step checkpoint');
     const victim = workerPid(agent.pid!, 1);
     process.kill(victim, 'SIGKILL');
@@ -353,7 +310,7 @@ t.test(
     // torchrun starts the group again: its workers carry the restart count.
     await waitFor(() => childWith(agent.pid!, 'TORCHELASTIC_RESTART_COUNT=1') !== undefined, 'the restarted workers');
     t.pass('torchrun restarted the worker group (TORCHELASTIC_RESTART_COUNT=1)');
-    const code = await exit;
+    const { code, stderr } = await exit;
     t.equal(code, 0, code === 0 ? 'torchrun exits 0 after restarting the group' : stderr.slice(-3000));
 
     const [resumed, uninterrupted] = [newestCheckpoint('elastic')!, newestCheckpoint('elastic-whole')!];
@@ -374,15 +331,12 @@ t.test(
     t.equal(resumed.status, 0, resumed.stderr);
     const before = snapshot(join(out, 'lonely'));
     const alone = (env: NodeJS.ProcessEnv) => {
-      const clean: NodeJS.ProcessEnv = { ...process.env, MASTER_ADDR: '127.0.0.1', ...env };
-      for (const name of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE'])
-        if (!(name in env)) delete clean[name];
       const started = performance.now();
       const run = spawnSync(
         process.execPath,
         [cli, 'train', '--resume', join(out, 'lonely'), '--join-timeout', '3', '--quiet'],
         {
-          env: clean,
+          env,
           encoding: 'utf8',
           timeout: 120_000,
         },
@@ -391,13 +345,8 @@ t.test(
     };
     // srun's task 0 of 2, alone: it hosts the store and waits for task 1.
     const port = 24000 + (process.pid % 20000);
-    const srun = alone({
-      SLURM_JOB_ID: '77',
-      SLURM_PROCID: '0',
-      SLURM_LOCALID: '0',
-      SLURM_NTASKS: '2',
-      MASTER_PORT: String(port),
-    });
+    // Task 0 of 2, its peer never started.
+    const srun = alone(srunTask(0, { tasks: 2, nodes: 2, port, job: '77' }));
     t.equal(srun.status, 1, srun.stderr);
     // Our line, last, without a stack (LibTorch may log its own socket warnings before it).
     const lastLine = (stderr: string) => stderr.trim().split('\n').at(-1)!;
@@ -408,7 +357,14 @@ t.test(
     );
     t.ok(srun.seconds < 30, `ended ${srun.seconds.toFixed(1)} s after it started`);
     // A static rendezvous's rank 1 of 2 (torchrun's variables, no agent store), alone: rank 0's store never answers.
-    const worker = alone({ WORLD_SIZE: '2', RANK: '1', LOCAL_RANK: '0', MASTER_PORT: String(port + 1) });
+    const worker = alone({
+      ...withoutTorchrun(),
+      WORLD_SIZE: '2',
+      RANK: '1',
+      LOCAL_RANK: '0',
+      MASTER_ADDR: '127.0.0.1',
+      MASTER_PORT: String(port + 1),
+    });
     t.equal(worker.status, 1, worker.stderr);
     t.notMatch(worker.stderr, /^\s+at /m, 'no stack trace');
     t.match(

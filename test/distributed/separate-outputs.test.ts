@@ -2,7 +2,6 @@
 // --output folders. Only node 0's folder holds the run; rank 0 alone decides to resume, reads the
 // checkpoint and gives rank 1 the configuration, the position, the weights and the momentum
 // buffers. Automatic resume continues the run to an uninterrupted run's weights, bit for bit.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -10,6 +9,7 @@ import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { cli } from '../helpers/paths.js';
 import { bytesOf, modelFlags, train } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
+import { srunTask, start } from '../helpers/processes.js';
 
 const base = tempDir(t, 'mveb-nodes-');
 const outputs = [join(base, 'node0'), join(base, 'node1')];
@@ -45,33 +45,14 @@ const checkpoints = (dir: string) =>
  * Python agent per node.
  */
 async function twoNodes(extra: string[], port: number): Promise<Array<{ code: number | null; stderr: string }>> {
-  const tasks = [0, 1].map((node) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SLURM_JOB_ID: '5150',
-      SLURM_PROCID: String(node),
-      SLURM_LOCALID: '0',
-      SLURM_NTASKS: '2',
-      SLURM_NODEID: String(node),
-      SLURM_TASKS_PER_NODE: '1(x2)',
-      MASTER_ADDR: '127.0.0.1',
-      MASTER_PORT: String(port),
-    };
-    for (const name of ['WORLD_SIZE', 'RANK', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE']) delete env[name];
-    const child = spawn(
-      process.execPath,
-      [cli, 'train', ...recipe, '--output', outputs[node]!, '--name', 'run', ...extra],
-      {
-        env,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    return new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      child.on('exit', (code) => resolve({ code, stderr })),
-    );
-  });
+  const tasks = [0, 1].map(
+    (node) =>
+      start(
+        process.execPath,
+        [cli, 'train', ...recipe, '--output', outputs[node]!, '--name', 'run', ...extra],
+        srunTask(node, { tasks: 2, nodes: 2, port, job: '5150' }),
+      ).exit,
+  );
   return Promise.all(tasks);
 }
 

@@ -2,10 +2,9 @@
 // the run from its newest checkpoint and ends with exactly the weights of an uninterrupted run;
 // a run killed before its first checkpoint starts afresh in its directory; without the switch the
 // second command is refused as before. SIGUSR1 (SLURM's warning) checkpoints and exits 0.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { loadCheckpoint } from '../../lib/train/checkpoint.js';
 import { defaultConfig } from '../../lib/train/config.js';
@@ -14,6 +13,7 @@ import { runName } from '../../lib/train/run-name.js';
 import { cli } from '../helpers/paths.js';
 import { bytesOf, modelFlags } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
+import { start, waitFor } from '../helpers/processes.js';
 
 const output = tempDir(t, 'mveb-auto-');
 // 64 images, batch 16: 4 steps an epoch.
@@ -52,25 +52,17 @@ const stepLines = (name: string) =>
         .filter((l) => l.includes('"type":"step"'))
     : [];
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const until = performance.now() + 120_000;
-  while (!condition()) {
-    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** Starts the command, and SIGKILLs it once `when` holds; resolves when it is gone. */
 async function killWhen(
   args: string[],
   when: () => boolean,
   signal: NodeJS.Signals = 'SIGKILL',
 ): Promise<number | null> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await Promise.race([waitFor(when, 'the moment to signal'), exited]);
+  const { child, exit } = start(process.execPath, [cli, ...args]);
+  // Polled often: the kill must land soon after the moment.
+  await Promise.race([waitFor(when, 'the moment to signal', { seconds: 120, everyMs: 20 }), exit]);
   child.kill(signal);
-  return exited;
+  return (await exit).code;
 }
 
 t.test(
