@@ -204,6 +204,8 @@ export interface NativeTrainer {
   /** Read and written on the device thread, in order with the steps that update it. */
   scalerState(): Promise<ScalerState>;
   loadScaler(state: Pick<ScalerState, 'scale' | 'growthTracker'>): Promise<void>;
+  /** The optimiser's state and the loss scale as before the first step. */
+  resetState(): Promise<void>;
 }
 
 export interface NativeTrainerClass {

@@ -1,16 +1,10 @@
 // What `train` prints: a live progress line with ETA, images/s, loss and lr on a TTY,
 // plain lines otherwise, JSON with --json, little with --quiet.
 import { versioned } from '../output-schema.js';
-import type { KnnSummary } from '../train/knn-monitor.js';
+import { formatDuration } from '../train/duration.js';
+import type { KnnSummary, MonitorCosts } from '../train/knn-monitor.js';
+import type { TimeBudget } from '../train/time-budget.js';
 import type { TrainEvent } from '../train/trainer.js';
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${h ? `${h}:${String(m).padStart(2, '0')}` : m}:${String(s % 60).padStart(2, '0')}`;
-}
 
 function percent(x: number): string {
   return `${(100 * x).toFixed(1)} %`;
@@ -24,6 +18,9 @@ export class ProgressPrinter {
   private resumed = false;
   private started = performance.now();
   private knnSettings = 'k = 200, T = 0.1';
+  private stepsPerEpoch = 1;
+  private knnEvery = 0;
+  private monitorSeconds: MonitorCosts | undefined;
 
   /** silent: print nothing (the ranks of a data-parallel run other than 0). */
   constructor(private readonly mode: { quiet: boolean; json: boolean; silent?: boolean }) {}
@@ -40,14 +37,18 @@ export class ProgressPrinter {
         this.startStep = event.position.step;
         this.resumed = event.resumedFrom !== undefined;
         this.knnSettings = `k = ${event.config.knnK}, T = ${event.config.knnTemperature}`;
+        this.stepsPerEpoch = event.stepsPerEpoch;
+        this.knnEvery = event.config.knnEvery;
+        this.monitorSeconds = event.monitorSeconds;
         this.started = performance.now();
         if (!this.mode.quiet) {
           this.line(
             `${event.resumedFrom ? `resuming ${event.resumedFrom} at step ${event.position.step}` : 'training'}: ` +
-              `${event.config.arch} on ${event.config.data}, ${event.config.epochs} epochs × ${event.stepsPerEpoch} steps ` +
+              `${event.config.arch} on ${event.config.data}, ${lengthText(event.totalSteps, event.stepsPerEpoch)} ` +
               `of ${event.config.batchSize} images, ${event.device}` +
               `${event.processes > 1 ? ` × ${event.processes} processes (${event.device.startsWith('cuda') ? 'NCCL' : 'Gloo'})` : ''}; run directory ${event.runDir}`,
           );
+          if (event.timeBudget) this.line(budgetText(event.timeBudget, event.totalSteps));
           const init = event.initializedFrom;
           if (init) {
             this.line(
@@ -63,11 +64,11 @@ export class ProgressPrinter {
         if (this.mode.quiet) break;
         const done = event.step - this.startStep;
         const elapsed = (performance.now() - this.started) / 1000;
-        const eta = (elapsed / Math.max(1, done)) * (this.totalSteps - event.step);
+        const eta = (elapsed / Math.max(1, done)) * (this.totalSteps - event.step) + this.monitorLeft(event.step);
         const text =
           `epoch ${event.epoch + 1} step ${event.step}/${this.totalSteps} ` +
           `loss ${event.loss.toFixed(4)} lr ${event.lr.toExponential(2)} ` +
-          `${event.imagesPerSecond.toFixed(0)} img/s ETA ${duration(eta)}`;
+          `${event.imagesPerSecond.toFixed(0)} img/s ETA ${formatDuration(eta)}`;
         if (this.tty) {
           const width = 24;
           const filled = Math.round((width * event.step) / Math.max(1, this.totalSteps));
@@ -113,9 +114,13 @@ export class ProgressPrinter {
           this.line('stopped before the first step: nothing to save, no run directory kept');
           break;
         }
-        this.line(
-          `${event.reason === 'completed' ? 'done' : event.reason === 'stopped' ? 'stopped' : 'reached max-steps'} at step ${event.position.step}; run directory ${event.runDir}`,
-        );
+        const ended = {
+          completed: 'done',
+          stopped: 'stopped',
+          'max-steps': 'reached max-steps',
+          'time-budget': `the time budget's deadline stopped training (${this.totalSteps} steps planned)`,
+        }[event.reason];
+        this.line(`${ended} at step ${event.position.step}; run directory ${event.runDir}`);
         if (event.knn) {
           const column = (s: KnnSummary | undefined, key: keyof KnnSummary) =>
             s?.[key] === undefined ? '' : percent(s[key]!).padStart(9);
@@ -135,6 +140,17 @@ export class ProgressPrinter {
     }
   }
 
+  /** What the kNN passes still to come and the final evaluation take, once the baselines timed them. */
+  private monitorLeft(step: number): number {
+    if (!this.monitorSeconds || this.knnEvery === 0) return 0;
+    const epochs = Math.ceil(this.totalSteps / this.stepsPerEpoch);
+    const epochsDone = Math.floor(step / this.stepsPerEpoch);
+    // Passes after epochs epochsDone+1 .. epochs-1 (the last epoch's is the final evaluation).
+    const passes = Math.max(0, Math.floor((epochs - 1) / this.knnEvery) - Math.floor(epochsDone / this.knnEvery));
+    const { passSeconds, linearSeconds } = this.monitorSeconds;
+    return passes * passSeconds + passSeconds + linearSeconds;
+  }
+
   close(): void {
     if (this.live) process.stdout.write('\n');
     this.live = false;
@@ -145,4 +161,24 @@ export class ProgressPrinter {
     this.live = false;
     stream.write(text + '\n');
   }
+}
+
+/** "2 epochs × 468 steps", or "1032 steps (2.2 epochs of 468)" when the steps end inside an epoch. */
+function lengthText(totalSteps: number, stepsPerEpoch: number): string {
+  const epochs = totalSteps / stepsPerEpoch;
+  if (Number.isInteger(epochs)) return `${epochs} epoch${epochs === 1 ? '' : 's'} × ${stepsPerEpoch} steps`;
+  return `${totalSteps} steps (${epochs.toFixed(1)} epochs of ${stepsPerEpoch})`;
+}
+
+/** What the time budget decided, and from what. */
+function budgetText(budget: TimeBudget, totalSteps: number): string {
+  const { plan } = budget;
+  const of = `time budget ${formatDuration(budget.budgetSeconds)}`;
+  if (!plan) {
+    return `${of}: ${totalSteps} steps as configured; training stops by ${formatDuration(budget.trainUntilSeconds)} at the latest`;
+  }
+  const measured = `${plan.secondsPerStep.toFixed(3)} s/step over ${plan.calibrationSteps} calibration steps (thrown away), a checkpoint ${plan.checkpointSeconds.toFixed(1)} s, the final evaluation ${plan.finalSeconds.toFixed(1)} s`;
+  if (plan.minimal)
+    return `${of}: a minimal run of 1 step, about ${formatDuration(plan.predictedSeconds)} (${measured})`;
+  return `${of}: ${plan.steps} steps, ending in about ${formatDuration(plan.predictedSeconds)} (${measured}); recorded in config.yaml (steps: ${plan.steps})`;
 }

@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js';
 import { ARCHITECTURES, type Architecture } from '../models.js';
 import { boolean, integer, number, oneOf, range, text, type Field } from './config-fields.js';
+import { parseDuration } from './duration.js';
 import { COSINE_SPANS, type CosineSpan } from './schedules.js';
 
 /**
@@ -36,6 +37,18 @@ export const CONFIG_FIELDS = {
   emaBase: number(0.996, { min: 0, max: 1, help: 'EMA momentum at step 0 (rises to 1 on a cosine)' }),
   beta: number(0.01, { min: 0, help: 'Weight of the entropy term (the paper: 0.01; collapse below ~0.001)' }),
   epochs: integer(800, 1, { help: 'Epochs over the data' }),
+  steps: integer(0, 0, {
+    help: 'Total steps instead of epochs (0: epochs × steps per epoch); the schedules span them, warm-up keeps its share of the epochs. --time-budget sets it',
+  }),
+  timeBudget: text(
+    '',
+    (v) => parseDuration(v) !== undefined,
+    'must be a duration such as 90s, 10m, 8h, 1h30m or 2:00:00 (or none)',
+    {
+      help: 'Fit the run to this time (10m, 8h): steps timed on this machine (then thrown away) fix --steps so that training, the kNN monitor and the final evaluation end within it; also a deadline that stops, with a checkpoint, a run the machine slowed down',
+      resume: true,
+    },
+  ),
   batchSize: integer(4096, 2, { help: 'Images per step (the global batch of a data-parallel run)' }),
   optimizer: oneOf(['lars', 'sgd'], 'lars', { help: "'lars' (the paper's) or 'sgd'" }),
   baseLr: number(0.4, { min: 0, minExclusive: true, help: 'Learning rate per 256 images (peak = base × batch / 256)' }),
@@ -160,9 +173,9 @@ export const changeableOnResume: ReadonlyArray<keyof TrainConfig> = fieldNames.f
   (name) => CONFIG_FIELDS[name].changeableOnResume,
 );
 
-// About ten minutes on a 2-core CPU: ResNet-18 with the standard stem on 28-px Fashion-MNIST, a
-// narrow projector, two global crops only, two epochs; lr and EMA chosen by the recipe study
-// (bench/results/2026-11-29-demo-recipes.md).
+// Ten minutes on any machine: ResNet-18 with the standard stem on 28-px Fashion-MNIST, a narrow
+// projector, two global crops only, as many steps as the budget holds (about two epochs on a fast
+// 2-core CPU); lr and EMA chosen by the recipe study (bench/results/2026-11-29-demo-recipes.md).
 const demo: Partial<TrainConfig> = {
   data: 'fashion-mnist',
   arch: 'resnet18',
@@ -187,6 +200,7 @@ const demo: Partial<TrainConfig> = {
   knnTestImages: 2000,
   logEvery: 5,
   checkpointEvery: 1,
+  timeBudget: '10m',
 };
 
 /** Complete recipes, each a small overlay on the defaults. */
@@ -213,9 +227,9 @@ export const presets: Record<'imagenet-r50' | 'small' | 'demo' | 'fmnist-30min',
     knnEvery: 10,
   },
   demo,
-  // About thirty minutes on a 2-core CPU: the demo with two 14-px local crops, four epochs (the
-  // study's best linear probe at that budget; six epochs without local crops did worse).
-  'fmnist-30min': { ...demo, epochs: 4, localCrops: 2 },
+  // Thirty minutes: the demo with two 14-px local crops (the study's best linear probe at that
+  // budget, four epochs on a fast 2-core CPU; six epochs without local crops did worse).
+  'fmnist-30min': { ...demo, epochs: 4, localCrops: 2, timeBudget: '30m' },
 };
 
 export type PresetName = keyof typeof presets;

@@ -46,10 +46,17 @@ export class DataParallelRun {
     };
   }
 
-  /** Whether any rank asks to stop, and whether any rank cannot run the coming step. */
-  async agree(stop: boolean, skip: boolean): Promise<{ stop: boolean; skip: boolean }> {
-    const [stops, skips] = await this.group.sum([stop ? 1 : 0, skip ? 1 : 0]);
-    return { stop: stops! > 0, skip: skips! > 0 };
+  /**
+   * Whether any rank asks to stop, whether any rank cannot run the coming step, and whether any
+   * rank's clock has passed the time budget's deadline.
+   */
+  async agree(
+    stop: boolean,
+    skip: boolean,
+    outOfTime = false,
+  ): Promise<{ stop: boolean; skip: boolean; outOfTime: boolean }> {
+    const [stops, skips, late] = await this.group.sum([stop ? 1 : 0, skip ? 1 : 0, outOfTime ? 1 : 0]);
+    return { stop: stops! > 0, skip: skips! > 0, outOfTime: late! > 0 };
   }
 
   /** Every rank waits here for the others, as long as rank 0 may need for its own jobs. */

@@ -3,8 +3,12 @@
 import type { EmbeddingHealth, TrainStepStats } from '../native.js';
 import type { TrainingPosition } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import type { MonitorBaselines, KnnSummary } from './knn-monitor.js';
+import type { MonitorBaselines, KnnSummary, MonitorCosts } from './knn-monitor.js';
+import type { TimeBudget } from './time-budget.js';
 import type { InitReport } from '../weights/initialize.js';
+
+/** Why a run ended: all its steps, a stop (Ctrl-C, SIGTERM, SIGUSR1), --max-steps, the time budget's deadline. */
+export type EndReason = 'completed' | 'stopped' | 'max-steps' | 'time-budget';
 
 export type TrainEvent =
   | {
@@ -18,6 +22,10 @@ export type TrainEvent =
       initializedFrom?: InitReport;
       position: TrainingPosition;
       processes: number;
+      /** --time-budget: the plan it made (a new run) and when training gives way to the final evaluation. */
+      timeBudget?: TimeBudget;
+      /** What a kNN pass and the final linear probe take, as the baselines measured them (a new run). */
+      monitorSeconds?: MonitorCosts;
     }
   | ({
       type: 'step';
@@ -48,7 +56,7 @@ export type TrainEvent =
   | { type: 'warning'; message: string }
   | {
       type: 'end';
-      reason: 'completed' | 'stopped' | 'max-steps';
+      reason: EndReason;
       position: TrainingPosition;
       runDir: string;
       knn?: KnnSummary;

@@ -23,6 +23,11 @@ export interface KnnSummary extends MonitorBaselines {
   pretrained: number;
 }
 
+export interface MonitorCosts {
+  passSeconds: number;
+  linearSeconds: number;
+}
+
 export interface MonitorScore {
   knn: number;
   linear?: number;
@@ -41,6 +46,8 @@ export class KnnMonitor {
   readonly knnBaselines: MonitorBaselines = {};
   readonly linearBaselines: MonitorBaselines = {};
   last: MonitorScore | undefined;
+  /** What a kNN pass and the final linear probe take, measured with the baselines (a new run only). */
+  costs: MonitorCosts | undefined;
 
   private constructor(
     private readonly train: Dataset,
@@ -70,11 +77,17 @@ export class KnnMonitor {
     return this.train.classes.length || undefined;
   }
 
+  private knnOf(train: FeatureSet, test: FeatureSet): Promise<number> {
+    return knnAccuracy(train, test, { ...this.options, classes: this.classes });
+  }
+
+  private async linearOf(train: FeatureSet, test: FeatureSet): Promise<number> {
+    return (await linearProbe(train, test, { ...probeSettings, ...(this.classes && { classes: this.classes }) })).top1;
+  }
+
   private async scoreSets(train: FeatureSet, test: FeatureSet, withLinear: boolean): Promise<MonitorScore> {
-    const knn = await knnAccuracy(train, test, { ...this.options, classes: this.classes });
-    if (!withLinear) return { knn };
-    const linear = await linearProbe(train, test, { ...probeSettings, ...(this.classes && { classes: this.classes }) });
-    return { knn, linear: linear.top1 };
+    const knn = await this.knnOf(train, test);
+    return withLinear ? { knn, linear: await this.linearOf(train, test) } : { knn };
   }
 
   private async features(model: Model): Promise<[FeatureSet, FeatureSet]> {
@@ -92,7 +105,15 @@ export class KnnMonitor {
   /** Before training: the baselines. Moves the model's BN statistics (the caller restores them). */
   async measureBaselines(model: Model): Promise<void> {
     await reestimateBatchNorm(model, this.train, this.options);
-    const initial = await this.scoreSets(...(await this.features(model)), true);
+    const started = performance.now();
+    const [train, test] = await this.features(model);
+    const knn = await this.knnOf(train, test);
+    const passEnded = performance.now();
+    const initial = { knn, linear: await this.linearOf(train, test) };
+    this.costs = {
+      passSeconds: (passEnded - started) / 1000,
+      linearSeconds: (performance.now() - passEnded) / 1000,
+    };
     const [rawTrain, rawTest] = await centreOn(
       await rawPixelFeatures(this.train, this.options),
       await rawPixelFeatures(this.test, this.options),

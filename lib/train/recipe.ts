@@ -1,4 +1,5 @@
-// What a configuration means for the model and the data: its model options and its views.
+// What a configuration means for the model, the data and the run's length: its model options,
+// its views and its steps.
 import { multiCropViews, type ViewSpec } from '../data/multicrop.js';
 import type { ModelOptions } from '../models.js';
 import type { InitialModel } from '../weights/initialize.js';
@@ -33,4 +34,23 @@ export function viewsOf(config: TrainConfig): ViewSpec[] {
   });
   if (config.colorAugment) return views;
   return views.map((v) => ({ ...v, photometric: { jitterProb: 0, grayscaleProb: 0, blurProb: 0, solarizeProb: 0 } }));
+}
+
+/** How long a run is: --steps when set (warm-up keeping its share of the epochs), else epochs. */
+export function lengthOf(
+  config: TrainConfig,
+  stepsPerEpoch: number,
+): { totalSteps: number; warmupSteps: number; epochs: number } {
+  if (config.steps === 0) {
+    return {
+      totalSteps: stepsPerEpoch * config.epochs,
+      warmupSteps: stepsPerEpoch * config.warmupEpochs,
+      epochs: config.epochs,
+    };
+  }
+  return {
+    totalSteps: config.steps,
+    warmupSteps: Math.round((config.steps * config.warmupEpochs) / config.epochs),
+    epochs: Math.ceil(config.steps / stepsPerEpoch),
+  };
 }

@@ -10,6 +10,7 @@ import type { KnnMonitor } from './knn-monitor.js';
 import type { RunDirectory } from './run-directory.js';
 import type { ResumedElsewhere } from './shared-start.js';
 import type { LearningRateSchedule } from './schedules.js';
+import type { TimeBudget } from './time-budget.js';
 import type { TrainingCore } from './training-core.js';
 import type { InitReport } from '../weights/initialize.js';
 import type { WeightsFile } from '../weights/read.js';
@@ -31,6 +32,8 @@ export interface Setup {
   world?: WorldEnvironment;
   /** A data-parallel run's process group, joined before anything else. */
   parallel?: DataParallelRun;
+  /** performance.now() when the run was asked to start: a time budget counts from here. */
+  startedAt: number;
 }
 
 /** A run after setup (as DINO's train_dino builds everything before its epoch loop). */
@@ -40,6 +43,8 @@ export interface Session extends Setup {
   loader: DataLoader;
   stepsPerEpoch: number;
   totalSteps: number;
+  /** Epochs the steps reach into (the last may end mid-way with --steps). */
+  epochs: number;
   schedule: LearningRateSchedule;
   monitor?: KnnMonitor;
   /** Where the run is: advanced by every batch, then to the next epoch. */
@@ -47,11 +52,12 @@ export interface Session extends Setup {
   checkpointedStep: number;
   /** What --init-from loaded and left unused. */
   initializedFrom?: InitReport;
+  timeBudget?: TimeBudget;
 }
 
 /** One epoch's tallies (train_one_epoch's return), and whether the run stops inside it. */
 export interface EpochOutcome {
-  stop?: 'stopped' | 'max-steps';
+  stop?: 'stopped' | 'max-steps' | 'time-budget';
   started: number;
   report: EpochReport;
   losses: number;

@@ -31,7 +31,7 @@ import { setUpSession } from './setup.js';
 import type { MonitorScore } from './knn-monitor.js';
 import { emaMomentum, learningRate } from './schedules.js';
 import { writeReport } from '../report/write.js';
-import type { TrainEvent } from './events.js';
+import type { EndReason, TrainEvent } from './events.js';
 import type { EpochOutcome, RunOutput, Session, Setup } from './session.js';
 
 export type { TrainEvent } from './events.js';
@@ -85,6 +85,7 @@ export class Trainer {
     // Everything that can refuse the run does so before data is read; a resumed run's directory
     // is locked first, so that a run still writing it is named as such. In a data-parallel run
     // rank 0 alone owns the run directory.
+    const startedAt = performance.now();
     const world = worldFromEnvironment();
     if (!world && (this.options.nprocPerNode ?? 1) > 1) {
       refuseMissingProcessGroup(this.config, this.options.nprocPerNode!);
@@ -130,6 +131,7 @@ export class Trainer {
         device: this.deviceOf(machine.device, world),
         warnings: machine.warnings,
         run,
+        startedAt,
         ...(resumed && { resumed }),
         ...(initial && { initial }),
         ...(world && { world }),
@@ -155,16 +157,27 @@ export class Trainer {
     return (await checkpointsIn(dir)).length > 0 ? dir : undefined;
   }
 
-  /** Whether the run stops here: in a data-parallel run, when any rank was asked to. */
-  private async stopAgreed(session: Session, skip = false): Promise<{ stop: boolean; skip: boolean }> {
-    if (!session.parallel) return { stop: this.stopRequested, skip };
-    return session.parallel.agree(this.stopRequested, skip);
+  /**
+   * Whether the run stops here: in a data-parallel run, when any rank was asked to; whether the
+   * time budget's deadline has passed (after this session's first step: any budget runs a step).
+   */
+  private async stopAgreed(
+    session: Session,
+    skip = false,
+  ): Promise<{ stop: boolean; skip: boolean; outOfTime: boolean }> {
+    const budget = session.timeBudget;
+    const outOfTime =
+      budget !== undefined &&
+      session.position.step > (session.resumed?.step ?? 0) &&
+      (performance.now() - session.startedAt) / 1000 > budget.trainUntilSeconds;
+    if (!session.parallel) return { stop: this.stopRequested, skip, outOfTime };
+    return session.parallel.agree(this.stopRequested, skip, outOfTime);
   }
 
   private async *train(setup: Setup): AsyncGenerator<TrainEvent> {
     const session = await setUpSession(setup, this.stopping.signal);
     const { config, run } = session;
-    let reason: 'completed' | 'stopped' | 'max-steps' = 'completed';
+    let reason: EndReason = 'completed';
     try {
       const { position, resumed } = session;
       yield {
@@ -176,17 +189,26 @@ export class Trainer {
         stepsPerEpoch: session.stepsPerEpoch,
         position,
         processes: session.parallel?.group.worldSize ?? 1,
+        ...(session.timeBudget && { timeBudget: session.timeBudget }),
+        ...(session.monitor?.costs && { monitorSeconds: session.monitor.costs }),
         ...(resumed && { resumedFrom: resumed.path }),
         ...(session.initializedFrom && { initializedFrom: session.initializedFrom }),
       };
       for (const message of session.warnings) yield { type: 'warning', message };
+      const plan = session.timeBudget?.plan;
+      if (plan?.minimal) {
+        yield {
+          type: 'warning',
+          message: `time budget ${config.timeBudget} is less than the run needs besides training (about ${Math.round(plan.predictedSeconds)} s with one step): a minimal run of 1 step`,
+        };
+      }
       if (config.knnEvery > 0 && !session.monitor) {
         yield {
           type: 'warning',
           message: `no kNN monitor: it needs a labelled test split, which only fashion-mnist has for now (data: ${config.data})`,
         };
       }
-      for (let epoch = session.position.epoch; epoch < config.epochs; epoch++) {
+      for (let epoch = session.position.epoch; epoch < session.epochs; epoch++) {
         if ((await this.stopAgreed(session)).stop) {
           reason = 'stopped';
           break;
@@ -198,8 +220,10 @@ export class Trainer {
         }
         yield* this.closeEpoch(session, epoch, outcome);
       }
-      // A run cut short by --max-steps is scored where it ended (a stop is not: it must be quick).
-      if (reason === 'max-steps') yield* this.knnPass(session, session.position.epoch, true);
+      // A run cut short by --max-steps or the budget's deadline is scored where it ended (a stop
+      // is not: it must be quick).
+      if (reason === 'max-steps' || reason === 'time-budget')
+        yield* this.knnPass(session, session.position.epoch, true);
       // A stop before the first step has nothing to save.
       if (reason !== 'completed' && session.position.step > session.checkpointedStep) {
         const event = await this.checkpoint(session);
@@ -241,6 +265,7 @@ export class Trainer {
       // waiting in a collective.
       const agreed = await this.stopAgreed(session, batch.indices.length < 2);
       if (session.parallel && agreed.stop) return { ...outcome, stop: 'stopped' };
+      if (agreed.outOfTime) return { ...outcome, stop: 'time-budget' };
       const step = session.position.step;
       session.position = { epoch, batch: batch.index + 1, step: step + 1 };
       if (agreed.skip) {
@@ -286,6 +311,8 @@ export class Trainer {
         if (stats.skipped)
           yield { type: 'warning', message: `step ${step + 1}: non-finite loss or gradients, step skipped` };
       }
+      // --steps may end the run inside an epoch: closeEpoch scores it and writes its checkpoint.
+      if (session.position.step >= session.totalSteps) return outcome;
       // Mid-epoch checkpoints bound what a preemption loses; the epoch's last step is closeEpoch's.
       if (stepCheckpointDue(config, session.position.step) && session.position.batch < session.stepsPerEpoch) {
         const event = await this.checkpoint(session);
@@ -332,11 +359,11 @@ export class Trainer {
         message: `collapse: embedding std ${health.stdMean.toExponential(2)} × √d is below ${config.collapseThreshold}`,
       };
     }
-    const last = epoch + 1 === config.epochs;
+    const last = epoch + 1 === session.epochs;
     if ((epoch + 1) % config.knnEvery === 0 || last) yield* this.knnPass(session, epoch, last);
     if (
       (epoch + 1) % config.checkpointEvery === 0 ||
-      epoch + 1 === config.epochs ||
+      epoch + 1 === session.epochs ||
       stepCheckpointDue(config, session.position.step)
     ) {
       const event = await this.checkpoint(session);

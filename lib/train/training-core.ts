@@ -69,4 +69,9 @@ export class TrainingCore {
   loadScaler(state: Pick<LossScalerState, 'scale' | 'growthTracker'>): Promise<void> {
     return this.#core.loadScaler(state);
   }
+
+  /** Forgets every step taken: the optimiser's state (momentum) and the loss scale as new. */
+  resetState(): Promise<void> {
+    return this.#core.resetState();
+  }
 }

@@ -22,6 +22,7 @@ void TrainerWrap::define(Napi::Env env, Napi::Object exports) {
                                                InstanceMethod<&TrainerWrap::loadMomentumBuffers>("loadMomentumBuffers"),
                                                InstanceMethod<&TrainerWrap::scalerState>("scalerState"),
                                                InstanceMethod<&TrainerWrap::loadScaler>("loadScaler"),
+                                               InstanceMethod<&TrainerWrap::resetState>("resetState"),
                                            }));
 }
 
@@ -154,6 +155,17 @@ Napi::Value TrainerWrap::loadScaler(const Napi::CallbackInfo& info) {
   return AddonData::of(info.Env()).device->submit(info.Env(), where, [state, scale, growthTracker] {
     state->scaler.scale = scale;
     state->scaler.growthTracker = growthTracker;
+    return resolvesUndefined();
+  });
+}
+
+// resetState() → Promise<void>: the optimiser and the loss scaler as before their first step (the
+// steps a time budget times are thrown away; the optimiser's state must not remember them).
+Napi::Value TrainerWrap::resetState(const Napi::CallbackInfo& info) {
+  auto state = state_;
+  return AddonData::of(info.Env()).device->submit(info.Env(), "resetState", [state] {
+    state->optimizer->state().clear();
+    state->scaler = LossScaler{state->scaler.enabled};
     return resolvesUndefined();
   });
 }

@@ -24,6 +24,7 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   Napi::Value loadMomentumBuffers(const Napi::CallbackInfo& info);
   Napi::Value scalerState(const Napi::CallbackInfo& info);
   Napi::Value loadScaler(const Napi::CallbackInfo& info);
+  Napi::Value resetState(const Napi::CallbackInfo& info);
 
   // Shared with device-thread work, which may outlive a collected JS wrapper.
   struct State {

@@ -1,0 +1,79 @@
+// What a time budget is planned from, measured on this machine before the run starts: the time of
+// a training step (the first batches of epoch 0, after a step that warms the allocator up) and of
+// writing a checkpoint. The caller throws the steps away: the run starts from step 0 and its seed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataLoader } from '../data/loader.js';
+import { InputError } from '../errors.js';
+import type { Model } from '../models.js';
+import { saveCheckpoint } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import type { DataParallelRun } from './data-parallel.js';
+import type { TrainingCore } from './training-core.js';
+
+const WARM_UP_STEPS = 1;
+const MOST_TIMED_STEPS = 8;
+
+export interface StepTiming {
+  secondsPerStep: number;
+  /** Steps taken, the warm-up included. */
+  steps: number;
+}
+
+/**
+ * Steps on epoch 0's first batches until MOST_TIMED_STEPS are timed or `maxSeconds` have passed.
+ * Every rank of a data-parallel run steps together and stops when any rank would.
+ */
+export async function measureStepSeconds(
+  core: TrainingCore,
+  loader: DataLoader,
+  options: { beta: number; maxSeconds: number; signal: AbortSignal; parallel?: DataParallelRun },
+): Promise<StepTiming> {
+  const started = performance.now();
+  let timingFrom = started;
+  let steps = 0;
+  let elapsed = 0;
+  for await (const batch of loader.epoch(0)) {
+    const timed = steps - WARM_UP_STEPS;
+    const enough =
+      options.signal.aborted ||
+      timed >= MOST_TIMED_STEPS ||
+      (steps > 0 && (performance.now() - started) / 1000 > options.maxSeconds);
+    const small = batch.indices.length < 2;
+    const { stop, skip } = options.parallel
+      ? await options.parallel.agree(enough, small)
+      : { stop: enough, skip: small };
+    if (stop) break;
+    if (skip) continue;
+    // lr 0 and a frozen target: the same work as a real step; the weights are restored anyway.
+    await core.step(batch.views, { lr: 0, emaMomentum: 1, beta: options.beta });
+    steps++;
+    if (steps === WARM_UP_STEPS) timingFrom = performance.now();
+    elapsed = (performance.now() - (steps > WARM_UP_STEPS ? timingFrom : started)) / 1000;
+  }
+  if (steps === 0) throw new InputError('time budget: no batch of epoch 0 had the 2 decodable images a step needs');
+  // One step only (a one-batch epoch, or a step longer than the calibration's time): it is the measure.
+  const timedSteps = steps > WARM_UP_STEPS ? steps - WARM_UP_STEPS : steps;
+  return { secondsPerStep: elapsed / timedSteps, steps };
+}
+
+/**
+ * Seconds to write this run's checkpoint, measured by writing one to a temporary folder (not the
+ * run directory: a run killed here must leave nothing there that --auto-resume would refuse).
+ */
+export async function measureCheckpointSeconds(parts: {
+  model: Model;
+  core: TrainingCore;
+  config: TrainConfig;
+}): Promise<number> {
+  const { model, core, config } = parts;
+  const dir = await mkdtemp(join(tmpdir(), 'mveb-calibration-'));
+  try {
+    const started = performance.now();
+    await saveCheckpoint(dir, { model, trainer: core, position: { epoch: 0, batch: 0, step: 0 }, config, lr: 0 });
+    return (performance.now() - started) / 1000;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
