@@ -35,6 +35,11 @@ export interface InfoReport {
   distributedBackends: string[];
 }
 
+/** This package's version (what an exported ONNX model names as its producer's). */
+export function packageVersion(): string {
+  return packageJson().version;
+}
+
 function packageJson(): { name: string; version: string } {
   return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 }

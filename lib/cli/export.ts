@@ -28,7 +28,7 @@ export function formatExport(r: ExportResult): string {
 export function register(yargs: Argv): Argv {
   return yargs.command(
     'export <weights>',
-    'Write a backbone as torchvision, timm or Detectron2 weights',
+    'Write a backbone as torchvision, timm or Detectron2 weights, or as an ONNX model',
     (y) =>
       y
         .positional('weights', {
@@ -40,7 +40,8 @@ export function register(yargs: Argv): Argv {
           type: 'string',
           choices: EXPORT_FORMATS,
           demandOption: true,
-          describe: 'torchvision (ResNet .pth), timm (ViT .pth), detectron2 (ResNet .pkl)',
+          describe:
+            'torchvision (ResNet .pth), timm (ViT .pth), detectron2 (ResNet .pkl), onnx (the backbone of any architecture, for onnxruntime)',
         })
         .option('out', {
           type: 'string',

@@ -20,10 +20,24 @@ const RESNETS: Array<{ arch: Architecture; blocks: number[]; bottleneck: boolean
 ];
 
 // timm's ViT-S/16 and ViT-B/16: width and depth.
-const VITS: Array<{ arch: Architecture; width: number; depth: number; patch: number }> = [
-  { arch: 'vit_small_16', width: 384, depth: 12, patch: 16 },
-  { arch: 'vit_base_16', width: 768, depth: 12, patch: 16 },
+const VITS: Array<{ arch: Architecture; width: number; depth: number; patch: number; heads: number }> = [
+  { arch: 'vit_small_16', width: 384, depth: 12, patch: 16, heads: 6 },
+  { arch: 'vit_base_16', width: 768, depth: 12, patch: 16, heads: 12 },
 ];
+
+/** A ResNet's blocks per stage and block kind (torchvision's). */
+export function resnetLayout(arch: Architecture): { blocks: number[]; bottleneck: boolean } {
+  const found = RESNETS.find((r) => r.arch === arch);
+  if (!found) throw new Error(`resnetLayout: ${arch} is not a ResNet`);
+  return { blocks: found.blocks, bottleneck: found.bottleneck };
+}
+
+/** A ViT's width, depth, patch and heads (timm's). */
+export function vitLayout(arch: Architecture): { width: number; depth: number; patch: number; heads: number } {
+  const found = VITS.find((v) => v.arch === arch);
+  if (!found) throw new Error(`vitLayout: ${arch} is not a ViT`);
+  return { width: found.width, depth: found.depth, patch: found.patch, heads: found.heads };
+}
 
 export function isResNet(arch: Architecture): boolean {
   return arch.startsWith('resnet');

@@ -1,5 +1,6 @@
 // `mveb-torch export`: one branch's backbone (and, if asked, projector) as the file another
-// library loads: a torchvision state dict, a timm state dict, or Detectron2's .pkl.
+// library loads: a torchvision state dict, a timm state dict, Detectron2's .pkl, or an ONNX
+// model of the backbone (onnxruntime, onnxruntime-node).
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from '../atomic-file.js';
@@ -7,12 +8,14 @@ import { fileError, InputError } from '../errors.js';
 import { savePth, type StateDict } from '../pth.js';
 import type { Tensor } from '../tensor.js';
 import { fileOrNewestCheckpoint } from '../run-checkpoint-files.js';
-import { isResNet } from './architecture.js';
+import { isResNet, resnetLayout, vitLayout } from './architecture.js';
+import { ONNX_OPSET, onnxModel } from '../onnx/model.js';
+import { packageVersion } from '../info.js';
 import { detectron2Config, detectron2Name } from './detectron2.js';
 import { pickleDumps, type NumpyArray } from './numpy-pickle.js';
 import { readWeights, type WeightsFile, type WeightsFormat } from './read.js';
 
-export const EXPORT_FORMATS = ['torchvision', 'timm', 'detectron2'] as const;
+export const EXPORT_FORMATS = ['torchvision', 'timm', 'detectron2', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface ExportOptions {
@@ -63,15 +66,22 @@ function checkOptions(options: ExportOptions): void {
   if (options.withProjector && options.format === 'detectron2') {
     throw new InputError('export: --with-projector has no place in a Detectron2 model (its heads are its own)');
   }
+  if (options.withProjector && options.format === 'onnx') {
+    throw new InputError(
+      'export: the ONNX model gives the features before the projector; --with-projector does not apply',
+    );
+  }
 }
 
 function defaultOut(source: string, options: ExportOptions, branch: string): string {
   const name = basename(source).replace(/\.(pth|pt|pth\.tar|tar|ckpt|bin)$/, '');
+  if (options.format === 'onnx') return join(dirname(source), `${name}${branch === 'target' ? '.target' : ''}.onnx`);
   const extension = options.format === 'detectron2' ? 'pkl' : 'pth';
   return join(dirname(source), `${name}${branch === 'target' ? '.target' : ''}.${options.format}.${extension}`);
 }
 
 function refuseMisfit(weights: WeightsFile, format: ExportFormat): void {
+  if (format === 'onnx') return; // every architecture mveb-torch trains
   const resnet = isResNet(weights.arch);
   if (format === 'timm' && resnet)
     throw new InputError(
@@ -108,7 +118,30 @@ async function writeDetectron2(out: string, backbone: StateDict): Promise<void> 
   await writeFileAtomically(out, pickleDumps({ model, __author__: 'mveb-torch', matching_heuristics: true }));
 }
 
+/** The backbone as an ONNX model, atomically. */
+async function writeOnnx(out: string, weights: WeightsFile, backbone: StateDict): Promise<void> {
+  const { bytes } = await onnxModel(
+    backbone,
+    {
+      arch: weights.arch,
+      smallStem: weights.smallStem,
+      ...(weights.imageSize !== undefined && { imageSize: weights.imageSize }),
+    },
+    { version: packageVersion(), where: `export: ${weights.path}` },
+  );
+  await writeFileAtomically(out, bytes);
+}
+
 function loadingNotes(weights: WeightsFile, format: ExportFormat, out: string): string[] {
+  if (format === 'onnx') {
+    const size = isResNet(weights.arch) ? 'H, W' : `${weights.imageSize ?? 224}, ${weights.imageSize ?? 224}`;
+    return [
+      `input "images": float32 [batch, 3, ${size}], RGB in [0, 1] normalised with ImageNet's mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225)`,
+      `output "features": float32 [batch, ${isResNet(weights.arch) ? (resnetLayout(weights.arch).bottleneck ? 2048 : 512) : vitLayout(weights.arch).width}], the backbone's features before the projector (opset ${ONNX_OPSET})`,
+      `Python: onnxruntime.InferenceSession("${out}").run(["features"], {"images": x})`,
+      `Node:   (await ort.InferenceSession.create("${out}")).run({ images: new ort.Tensor("float32", data, [n, 3, h, w]) })  # examples/onnxruntime-node`,
+    ];
+  }
   if (format === 'torchvision') {
     const lines = [`model = torchvision.models.${weights.arch}()`];
     if (weights.smallStem) {
@@ -161,6 +194,7 @@ export async function exportWeights(source: string, options: ExportOptions): Pro
   const tensors: StateDict = { ...chosen.backbone };
   if (options.withProjector) for (const [key, t] of Object.entries(chosen.projector)) tensors[`projector.${key}`] = t;
   if (options.format === 'detectron2') await writeDetectron2(out, tensors);
+  else if (options.format === 'onnx') await writeOnnx(out, weights, tensors);
   else await savePth(out, tensors).catch((error: unknown) => Promise.reject(fileError('write', out, error)));
   return {
     source: weights.path,

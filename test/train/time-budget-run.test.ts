@@ -1,0 +1,168 @@
+// --time-budget on real runs: the steps it chose are recorded and the run ends within the budget;
+// interrupted and resumed, it ends with the weights of an uninterrupted run of the recorded steps
+// (the calibration steps leave no trace); a process paused mid-run (a machine slowed down) is
+// stopped by the deadline with a checkpoint; a budget too small for anything runs one step; in a
+// data-parallel run rank 0 plans and the other rank follows.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { loadCheckpoint } from '../../lib/train/checkpoint.js';
+import { Trainer } from '../../lib/train/trainer.js';
+import type { TrainEvent } from '../../lib/train/events.js';
+import { cli } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+import { bytesOf, events, modelFlags, tiny } from '../helpers/runs.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const output = tempDir(t, 'mveb-budget-');
+// 64 images, batch 16: 4 steps an epoch; no monitor (synthetic data has no test split).
+const recipe = (name: string, ...extra: string[]) => [
+  'train',
+  ...modelFlags,
+  '--data',
+  'synthetic:64',
+  '--batch-size',
+  '16',
+  '--threads',
+  '1',
+  '--log-every',
+  '1',
+  '--output',
+  output,
+  '--name',
+  name,
+  '--json',
+  ...extra,
+];
+const BUDGET = 8;
+type Start = Extract<TrainEvent, { type: 'start' }>;
+type End = Extract<TrainEvent, { type: 'end' }>;
+
+function eventsOf(stdout: string): { start: Start; end: End; all: TrainEvent[] } {
+  const all = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as TrainEvent);
+  return {
+    start: all.find((e): e is Start => e.type === 'start')!,
+    end: all.find((e): e is End => e.type === 'end')!,
+    all,
+  };
+}
+const recordedSteps = (name: string) =>
+  Number(/^steps: (\d+)$/m.exec(readFileSync(join(output, name, 'config.yaml'), 'utf8'))?.[1]);
+const checkpoints = (name: string) =>
+  existsSync(join(output, name))
+    ? readdirSync(join(output, name))
+        .filter((f) => /^checkpoint-.*\.pth$/.test(f))
+        .sort()
+    : [];
+const stepLines = (name: string) =>
+  existsSync(join(output, name, 'metrics.jsonl'))
+    ? readFileSync(join(output, name, 'metrics.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"type":"step"'))
+    : [];
+
+/** The command, timed; `during` runs while it does (signals, pauses). */
+async function timed(args: string[], during?: (pid: number) => Promise<void>) {
+  const began = performance.now();
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await during?.(child.pid!);
+  const code = await exit;
+  return { code, stdout, stderr, seconds: (performance.now() - began) / 1000 };
+}
+
+t.test('a budgeted run: the steps it chose in config.yaml, run to the end, within the budget', async (t) => {
+  const run = await timed(recipe('budgeted', '--time-budget', `${BUDGET}s`));
+  t.equal(run.code, 0, run.stderr);
+  const { start, end } = eventsOf(run.stdout);
+  const plan = start.timeBudget?.plan;
+  t.ok(plan && plan.steps > 8 && !plan.minimal, `planned ${plan?.steps} steps`);
+  t.ok(plan!.calibrationSteps >= 2 && plan!.secondsPerStep > 0, 'from timed steps');
+  t.equal(recordedSteps('budgeted'), plan!.steps, 'config.yaml records them');
+  t.equal(start.totalSteps, plan!.steps);
+  t.same({ reason: end.reason, step: end.position.step }, { reason: 'completed', step: plan!.steps });
+  t.equal(stepLines('budgeted').length, plan!.steps, 'the calibration steps are not in the record');
+  // The budget counts from the Trainer's start; the process starts and ends around it.
+  t.ok(run.seconds < BUDGET + 3, `ended after ${run.seconds.toFixed(1)} s of a ${BUDGET} s budget`);
+});
+
+t.test('interrupted and resumed: the weights of an uninterrupted run of the recorded steps, bit for bit', async (t) => {
+  const interrupted = await timed(
+    recipe('interrupted', '--time-budget', `${BUDGET}s`, '--checkpoint-every-steps', '5'),
+    async (pid) => {
+      await waitFor(() => checkpoints('interrupted').length > 0, 'the first step checkpoint', { everyMs: 20 });
+      process.kill(pid, 'SIGTERM');
+    },
+  );
+  t.equal(interrupted.code, 0, interrupted.stderr);
+  const steps = recordedSteps('interrupted');
+  const stoppedAt = eventsOf(interrupted.stdout).end.position.step;
+  t.ok(stoppedAt < steps, `stopped at step ${stoppedAt} of ${steps}`);
+  const resumed = await timed(['train', '--resume', join(output, 'interrupted'), '--json']);
+  t.equal(resumed.code, 0, resumed.stderr);
+  t.same(eventsOf(resumed.stdout).end.position.step, steps, 'the resumed run ends at the recorded steps');
+
+  const whole = await timed(
+    recipe('whole', '--steps', String(steps), '--time-budget', 'none', '--checkpoint-every-steps', '5'),
+  );
+  t.equal(whole.code, 0, whole.stderr);
+  const last = (name: string) => loadCheckpoint(join(output, name, checkpoints(name).at(-1)!));
+  const [a, b] = [await last('interrupted'), await last('whole')];
+  t.same({ step: a.step, epoch: a.epoch, batch: a.batch }, { step: b.step, epoch: b.epoch, batch: b.batch });
+  t.strictSame(await bytesOf(a), await bytesOf(b), 'online, target, BN statistics and momentum: equal bytes');
+});
+
+t.test('a machine that slows down mid-run: the deadline stops training, with a checkpoint', async (t) => {
+  const run = await timed(recipe('slowed', '--time-budget', `${BUDGET}s`), async (pid) => {
+    await waitFor(() => stepLines('slowed').length >= 3, 'the third step', { everyMs: 20 });
+    // The whole process paused: every step after this is late.
+    process.kill(pid, 'SIGSTOP');
+    await sleep(4000);
+    process.kill(pid, 'SIGCONT');
+  });
+  t.equal(run.code, 0, run.stderr);
+  const { start, end } = eventsOf(run.stdout);
+  t.equal(end.reason, 'time-budget');
+  t.ok(end.position.step < start.totalSteps, `stopped at step ${end.position.step} of ${start.totalSteps}`);
+  t.match(checkpoints('slowed').at(-1), `s${String(end.position.step).padStart(8, '0')}.pth`, 'saved where it stopped');
+  t.ok(run.seconds < BUDGET + 3, `ended after ${run.seconds.toFixed(1)} s of a ${BUDGET} s budget`);
+});
+
+t.test('a budget smaller than setting up takes: a minimal run of one step, and it says so', async (t) => {
+  const run = await timed(recipe('minimal', '--time-budget', '0.1s'));
+  t.equal(run.code, 0, run.stderr);
+  const { start, end, all } = eventsOf(run.stdout);
+  t.same(
+    { steps: start.timeBudget?.plan?.steps, minimal: start.timeBudget?.plan?.minimal },
+    { steps: 1, minimal: true },
+  );
+  t.equal(end.position.step, 1);
+  t.ok(
+    all.some((e) => e.type === 'warning' && /time budget 0\.1s .*a minimal run of 1 step/.test(e.message)),
+    'a warning says so',
+  );
+});
+
+t.test('data-parallel: rank 0 plans, the other rank follows its steps', async (t) => {
+  const trainer = new Trainer(
+    { ...tiny, data: 'synthetic:64', threads: 1, timeBudget: `${BUDGET}s`, output: join(output, 'parallel') },
+    { nprocPerNode: 2 },
+  );
+  const all = await events(trainer);
+  const start = all.find((e): e is Start => e.type === 'start')!;
+  const end = all.find((e): e is End => e.type === 'end')!;
+  t.equal(start.processes, 2);
+  const steps = start.timeBudget?.plan?.steps ?? 0;
+  t.ok(steps > 4, `planned ${steps} steps`);
+  t.same({ reason: end.reason, step: end.position.step }, { reason: 'completed', step: steps });
+  t.equal(trainer.config.steps, 0, "the caller's configuration is not changed; the run's records the steps");
+});
