@@ -27,8 +27,12 @@ export function register(yargs: Argv): Argv {
         .usage(
           '$0 train --data <images> [--preset demo|fmnist-30min|small|imagenet-r50] [--config file.yaml] [--<field> value ...]',
         )
-        .example('$0 train --preset demo', 'ten minutes on a 2-core CPU: Fashion-MNIST, kNN before/after')
-        .example('$0 train --preset fmnist-30min', 'thirty minutes: the demo with two local crops, four epochs')
+        .example(
+          '$0 train --preset demo',
+          'ten minutes on any machine (its time budget): Fashion-MNIST, kNN before/after',
+        )
+        .example('$0 train --preset fmnist-30min', 'thirty minutes: the demo with two local crops')
+        .example('$0 train --preset small --data ./images --time-budget 8h', 'as many steps as fit in eight hours')
         .example('$0 train --data ./imagenet/train --arch resnet50 --batch-size 256', "the paper's recipe at batch 256")
         .example('$0 train --resume runs/2026-11-28_10-00-00', 'continue a run from its newest checkpoint')
         .example(

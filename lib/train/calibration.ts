@@ -13,6 +13,7 @@ import type { DataParallelRun } from './data-parallel.js';
 import type { TrainingCore } from './training-core.js';
 
 const WARM_UP_STEPS = 1;
+const LEAST_TIMED_STEPS = 2;
 const MOST_TIMED_STEPS = 8;
 
 export interface StepTiming {
@@ -22,8 +23,10 @@ export interface StepTiming {
 }
 
 /**
- * Steps on epoch 0's first batches until MOST_TIMED_STEPS are timed or `maxSeconds` have passed.
- * Every rank of a data-parallel run steps together and stops when any rank would.
+ * Steps on epoch 0's first batches until MOST_TIMED_STEPS are timed, or LEAST_TIMED_STEPS once
+ * `maxSeconds` have passed (the warm-up step, which allocates, is no measure), or any step once
+ * three times that have: a step that long is measure enough. Every rank of a data-parallel run
+ * steps together and stops when any rank would.
  */
 export async function measureStepSeconds(
   core: TrainingCore,
@@ -36,10 +39,12 @@ export async function measureStepSeconds(
   let elapsed = 0;
   for await (const batch of loader.epoch(0)) {
     const timed = steps - WARM_UP_STEPS;
+    const spent = (performance.now() - started) / 1000;
     const enough =
       options.signal.aborted ||
       timed >= MOST_TIMED_STEPS ||
-      (steps > 0 && (performance.now() - started) / 1000 > options.maxSeconds);
+      (timed >= LEAST_TIMED_STEPS && spent > options.maxSeconds) ||
+      (steps > 0 && spent > 3 * options.maxSeconds);
     const small = batch.indices.length < 2;
     const { stop, skip } = options.parallel
       ? await options.parallel.agree(enough, small)

@@ -116,6 +116,8 @@ t.test('no compiler on PATH: three demo training steps and a checkpoint', { skip
     '3',
     '--knn-every',
     '0',
+    '--time-budget',
+    'none',
     '--name',
     'first',
   ]);

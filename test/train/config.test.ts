@@ -43,10 +43,15 @@ t.test('presets, then the file, then flags', async (t) => {
   t.equal(c.epochs, 9, 'flags win');
   t.equal(resolveConfig({ preset: 'demo' }).data, 'fashion-mnist');
   // The 30-minute preset is the demo recipe with two local crops, run longer (and a valid config).
-  const { epochs, localCrops, ...longer } = resolveConfig({ preset: 'fmnist-30min' });
-  const { epochs: demoEpochs, localCrops: demoLocal, ...demo } = resolveConfig({ preset: 'demo' });
+  const { epochs, localCrops, timeBudget, ...longer } = resolveConfig({ preset: 'fmnist-30min' });
+  const {
+    epochs: demoEpochs,
+    localCrops: demoLocal,
+    timeBudget: demoBudget,
+    ...demo
+  } = resolveConfig({ preset: 'demo' });
   t.same(longer, demo);
-  t.same([epochs, localCrops, demoEpochs, demoLocal], [4, 2, 2, 0]);
+  t.same([epochs, localCrops, timeBudget, demoEpochs, demoLocal, demoBudget], [4, 2, '30m', 2, 0, '10m']);
   t.doesNotThrow(() => validateConfig(resolveConfig({ preset: 'fmnist-30min' })));
 });
 

@@ -27,6 +27,9 @@ t.test(
         'demo',
         '--max-steps',
         '40',
+        // The recipe as measured (its epochs' schedule), without timing steps for a budget.
+        '--time-budget',
+        'none',
         '--knn-train-images',
         '3000',
         '--knn-test-images',
