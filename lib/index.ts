@@ -3,7 +3,9 @@
 // The building blocks have subpaths: mveb-torch/ops, /models, /data, /eval, /weights.
 export { Trainer } from './train/trainer.js';
 export type { TrainEvent, TrainerOptions } from './train/trainer.js';
-export type { MonitorBaselines, KnnSummary } from './train/knn-monitor.js';
+export type { MonitorBaselines, MonitorCosts, KnnSummary } from './train/knn-monitor.js';
+export type { EndReason } from './train/events.js';
+export type { TimeBudget, TimeBudgetPlan, BudgetPlan } from './train/time-budget.js';
 export type { EmbeddingHealth } from './native.js';
 export type { ScalerState, TrainStepStats } from './native.js';
 export { defaultConfig, presets, resolveConfig, validateConfig } from './train/config.js';

@@ -64,3 +64,50 @@ t.test('the start line names the backend of a data-parallel run: Gloo on CPU, NC
   t.match(lines.join(''), /cpu × 2 processes \(Gloo\)/);
   t.match(lines.join(''), /cuda:0 × 2 processes \(NCCL\)/);
 });
+
+t.test("the ETA counts the kNN passes and the final evaluation; a budget's decision is printed", async (t) => {
+  const lines: string[] = [];
+  const write = process.stdout.write;
+  const start = {
+    type: 'start',
+    config: { ...defaultConfig, knnEvery: 1, timeBudget: '10m' },
+    runDir: 'runs/x',
+    device: 'cpu',
+    totalSteps: 100,
+    stepsPerEpoch: 50,
+    position: { epoch: 0, batch: 0, step: 0 },
+    processes: 1,
+    monitorSeconds: { passSeconds: 30, linearSeconds: 20 },
+    timeBudget: {
+      budgetSeconds: 600,
+      trainUntilSeconds: 550,
+      plan: {
+        steps: 100,
+        predictedSeconds: 582,
+        minimal: false,
+        finalSeconds: 51,
+        secondsPerStep: 4.5,
+        calibrationSteps: 9,
+        checkpointSeconds: 1,
+      },
+    },
+  } as unknown as TrainEvent;
+  const step = (n: number) =>
+    ({ type: 'step', epoch: Math.floor(n / 50), step: n, loss: -1, lr: 0.1, imagesPerSecond: 100 }) as TrainEvent;
+  process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    const printer = new ProgressPrinter({ quiet: false, json: false });
+    printer.print(start);
+    printer.print(step(10));
+    printer.print(step(60));
+  } finally {
+    process.stdout.write = write;
+  }
+  const text = lines.join('');
+  t.match(text, /time budget 10:00: 100 steps, ending in about 9:42 \(4\.500 s\/step over 9 calibration steps/);
+  t.match(text, /recorded in config\.yaml \(steps: 100\)/);
+  // Steps take no time here: what is left is one mid-run pass and the final kNN pass and probe…
+  t.match(text, /step 10\/100 .* ETA 1:20/);
+  // …then only the final evaluation.
+  t.match(text, /step 60\/100 .* ETA 0:50/);
+});

@@ -3,12 +3,14 @@
 // within 1e-4 of mveb-torch's own forward on the same images, per image as ‖Δ‖/‖reference‖. The
 // batch is dynamic (two batch sizes run one file). onnxruntime-node: test/e2e/onnxruntime-node.e2e.ts.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import t from 'tap';
 import { Tensor } from '../../lib/tensor.js';
 import { exportWeights } from '../../lib/weights/export.js';
 import { oraclePythonPath } from '../../scripts/oracle-venv.mjs';
 import { tempDir } from '../helpers/tmp.js';
+import { cli } from '../helpers/paths.js';
 import { caseName, exportCase, ONNX_CASES, relativeErrors } from '../helpers/onnx-cases.js';
 
 const dir = tempDir(t, 'mveb-onnx-');
@@ -55,6 +57,22 @@ for (const c of ONNX_CASES) {
     }
   });
 }
+
+t.test('the CLI: `export --format onnx` writes beside the weights and says how to run it', async (t) => {
+  // resnet18's weights file, written by the first case above, in a folder of its own.
+  const weights = join(dir, 'cli', 'resnet18.pth');
+  mkdirSync(dirname(weights));
+  copyFileSync(join(dir, 'resnet18.pth'), weights);
+  const run = spawnSync(process.execPath, [cli, 'export', weights, '--format', 'onnx'], { encoding: 'utf8' });
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stdout, `wrote    ${join(dir, 'cli', 'resnet18.onnx')}`);
+  t.match(run.stdout, /input "images": float32 \[batch, 3, H, W\]/);
+  t.match(run.stdout, /output "features": float32 \[batch, 512\].*opset 17/);
+  t.match(run.stdout, /onnxruntime\.InferenceSession/);
+  const again = spawnSync(process.execPath, [cli, 'export', weights, '--format', 'onnx'], { encoding: 'utf8' });
+  t.equal(again.status, 1);
+  t.match(again.stderr, /resnet18\.onnx exists; pass --force to replace it/);
+});
 
 t.test('refusals: --with-projector has no place in the ONNX backbone', async (t) => {
   await t.rejects(exportWeights(join(dir, 'none.pth'), { format: 'onnx', withProjector: true }), {

@@ -247,7 +247,7 @@ t.test('the CLI refuses a bad config with the field named, and explains itself',
   t.equal(missing.stderr.trim(), 'data path does not exist: /no/such/folder');
   const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
   t.match(help.stdout, /--preset/);
-  t.match(help.stdout, /train --preset demo +ten minutes on any machine \(its time budget\)/);
+  t.match(help.stdout, /train --preset demo +ten minutes on any machine \(its time\s+budget\)/);
   t.match(help.stdout, /--batch-size/);
 });
 

@@ -114,8 +114,8 @@ t.test('refusals: a format that does not fit, an existing --out, no target branc
   await t.rejects(exportWeights(checkpoint, { format: 'detectron2' }), /small-image stem .* Detectron2/);
   await t.rejects(exportWeights(checkpoint, { format: 'torchvision', branch: 'target' }), /has no target branch/);
   await t.rejects(
-    exportWeights(checkpoint, { format: 'onnx' as never }),
-    /format must be one of torchvision, timm, detectron2, got "onnx"/,
+    exportWeights(checkpoint, { format: 'safetensors' as never }),
+    /format must be one of torchvision, timm, detectron2, onnx, got "safetensors"/,
   );
   const out = join(dir, 'taken.pth');
   writeFileSync(out, 'keep me');
