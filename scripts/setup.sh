@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # python3-sklearn and chromium are test oracles (evaluation protocols; the report in a browser).
 # patchelf takes the build machine's RUNPATH out of the prebuilds `npm run pack -- --release` writes.
 # clang-format checks the C++ format (npm run format:check, before the tests).
-packages=(cmake g++ make patchelf clang-format python3 python3-numpy python3-torch python3-torchvision python3-skimage python3-sklearn chromium dataset-fashion-mnist)
+# ccache makes a second build of the same sources (a clean clone, another flavour) take seconds.
+packages=(cmake g++ make ccache patchelf clang-format python3 python3-numpy python3-torch python3-torchvision python3-skimage python3-sklearn chromium dataset-fashion-mnist)
 if [[ -z "${LIBTORCH:-}" && -z "${Torch_DIR:-}" ]]; then
   # OpenBLAS replaces Debian's reference BLAS behind LibTorch (3x faster training steps);
   # Gloo's headers give the addon data-parallel training (libtorch-dev does not pull them in).

@@ -21,7 +21,8 @@ t.test(
       console.log = log;
     }
     t.match(end, { type: 'end', reason: 'max-steps', position: { step: 20 } });
-    t.match(logged[0], /^training resnet18 on fashion-mnist \(936 steps\) in /);
+    // The demo has a time budget: the steps are what fits this machine.
+    t.match(logged[0], /^training resnet18 on fashion-mnist \(\d+ steps\) in /);
     t.ok(logged.some((l) => /^step 20: loss -?\d/.test(l)));
     const checkpoint = logged.find((l) => l.startsWith('checkpoint '))!.slice('checkpoint '.length);
     t.ok(existsSync(checkpoint));

@@ -289,7 +289,7 @@ t.test('9. with --resume, safe flags apply and the others are refused by name', 
   const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
   t.match(
     help.stdout.replace(/\s+/g, ' '),
-    /With --resume, only these fields may change: --data, --val, --device, --workers, .*--max-steps/,
+    /With --resume, only these fields may change: --data, --val, --time-budget, --device, --workers, .*--max-steps/,
   );
 });
 
