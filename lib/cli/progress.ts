@@ -3,7 +3,7 @@
 import { versioned } from '../output-schema.js';
 import { formatDuration } from '../train/duration.js';
 import type { KnnSummary, MonitorCosts } from '../train/knn-monitor.js';
-import type { TimeBudget } from '../train/time-budget.js';
+import { midRunPasses, type TimeBudget } from '../train/time-budget.js';
 import type { TrainEvent } from '../train/trainer.js';
 
 function percent(x: number): string {
@@ -145,8 +145,8 @@ export class ProgressPrinter {
     if (!this.monitorSeconds || this.knnEvery === 0) return 0;
     const epochs = Math.ceil(this.totalSteps / this.stepsPerEpoch);
     const epochsDone = Math.floor(step / this.stepsPerEpoch);
-    // Passes after epochs epochsDone+1 .. epochs-1 (the last epoch's is the final evaluation).
-    const passes = Math.max(0, Math.floor((epochs - 1) / this.knnEvery) - Math.floor(epochsDone / this.knnEvery));
+    // The mid-run passes not yet run (a pass follows every knnEvery-th epoch).
+    const passes = Math.max(0, midRunPasses(epochs, this.knnEvery) - Math.floor(epochsDone / this.knnEvery));
     const { passSeconds, linearSeconds } = this.monitorSeconds;
     return passes * passSeconds + passSeconds + linearSeconds;
   }

@@ -32,6 +32,13 @@ export class GraphBuilder {
     return key;
   }
 
+  /** A tensor's shape in the state dict. */
+  shape(key: string): number[] {
+    const tensor = this.weights[key];
+    if (!tensor) throw new InputError(`${this.where}: the backbone has no ${key}`);
+    return tensor.shape;
+  }
+
   /** An int64 constant (shapes, axes, indices); `scalar` for a 0-d one. */
   int64(values: number[], scalar = false): string {
     const name = `const_i64_${scalar ? 'scalar_' : ''}${values.join('_').replaceAll('-', 'm')}`;

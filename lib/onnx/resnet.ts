@@ -7,18 +7,13 @@ const BN_EPSILON = 1e-5;
 
 async function conv(g: GraphBuilder, x: string, key: string, stride: number): Promise<string> {
   const weight = await g.weight(`${key}.weight`);
-  const kernel = weightShape(g, key);
+  const kernel = g.shape(`${key}.weight`)[2]!;
   const pad = Math.floor(kernel / 2);
   return g.op('Conv', [x, weight], {
     kernel_shape: [kernel, kernel],
     strides: [stride, stride],
     pads: [pad, pad, pad, pad],
   });
-}
-
-function weightShape(g: GraphBuilder, key: string): number {
-  const init = g.initializers.find((i) => i.name === `${key}.weight`)!;
-  return init.dims[2]!;
 }
 
 async function batchNorm(g: GraphBuilder, x: string, key: string): Promise<string> {

@@ -1,13 +1,12 @@
 // What a time budget is planned from, measured on this machine before the run starts: the time of
 // a training step (the first batches of epoch 0, after a step that warms the allocator up) and of
 // writing a checkpoint. The caller throws the steps away: the run starts from step 0 and its seed.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataLoader } from '../data/loader.js';
 import { InputError } from '../errors.js';
 import type { Model } from '../models.js';
-import { saveCheckpoint } from './checkpoint.js';
+import { writeCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import type { DataParallelRun } from './data-parallel.js';
 import type { TrainingCore } from './training-core.js';
@@ -64,21 +63,21 @@ export async function measureStepSeconds(
 }
 
 /**
- * Seconds to write this run's checkpoint, measured by writing one to a temporary folder (not the
- * run directory: a run killed here must leave nothing there that --auto-resume would refuse).
+ * Seconds to write this run's checkpoint, measured by writing one into the run directory (the disk
+ * its checkpoints go to) under a temporary name: removed here, and if the process dies first, by
+ * the next run that takes the directory, which also never mistakes it for a run's file.
  */
-export async function measureCheckpointSeconds(parts: {
-  model: Model;
-  core: TrainingCore;
-  config: TrainConfig;
-}): Promise<number> {
+export async function measureCheckpointSeconds(
+  runPath: string,
+  parts: { model: Model; core: TrainingCore; config: TrainConfig },
+): Promise<number> {
   const { model, core, config } = parts;
-  const dir = await mkdtemp(join(tmpdir(), 'mveb-calibration-'));
+  const path = join(runPath, `calibration.pth.tmp-${process.pid}`);
   try {
     const started = performance.now();
-    await saveCheckpoint(dir, { model, trainer: core, position: { epoch: 0, batch: 0, step: 0 }, config, lr: 0 });
+    await writeCheckpoint(path, { model, trainer: core, position: { epoch: 0, batch: 0, step: 0 }, config, lr: 0 });
     return (performance.now() - started) / 1000;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(path, { force: true });
   }
 }

@@ -33,10 +33,23 @@ export interface LoadedCheckpoint extends TrainingPosition {
 
 const formatVersion = 1;
 
-export async function saveCheckpoint(
-  dir: string,
-  parts: { model: Model; trainer: TrainingCore; position: TrainingPosition; config: TrainConfig; lr: number },
-): Promise<string> {
+export interface CheckpointParts {
+  model: Model;
+  trainer: TrainingCore;
+  position: TrainingPosition;
+  config: TrainConfig;
+  lr: number;
+}
+
+/** The checkpoint of `parts` in run directory `dir`, named by its position; returns its path. */
+export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promise<string> {
+  const path = join(dir, checkpointName(parts.position));
+  await writeCheckpoint(path, parts);
+  return path;
+}
+
+/** The checkpoint of `parts`, written to `path` atomically (a temporary file, fsync, rename). */
+export async function writeCheckpoint(path: string, parts: CheckpointParts): Promise<void> {
   const { model, trainer, position, config, lr } = parts;
   const buffers = await trainer.momentumBuffers();
   const state: Record<string, { momentum_buffer: unknown }> = {};
@@ -51,7 +64,6 @@ export async function saveCheckpoint(
     params: buffers.map((_, i) => i),
   };
   const scaler = await trainer.scalerState();
-  const path = join(dir, checkpointName(position));
   await native().io.saveCheckpoint(path, {
     model: await model.handle.stateDict({ part: 'model' }),
     optimizer: { state, param_groups: [group] },
@@ -62,7 +74,6 @@ export async function saveCheckpoint(
     config: { ...config },
     version: formatVersion,
   });
-  return path;
 }
 
 /** Removes all but the newest `keep` checkpoints of a run directory. */

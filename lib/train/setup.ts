@@ -155,7 +155,7 @@ async function fitToBudget(
     ...(parallel && { parallel }),
   });
   const planHere = async (): Promise<TimeBudgetPlan> => {
-    const checkpointSeconds = await measureCheckpointSeconds({ model, core, config });
+    const checkpointSeconds = await measureCheckpointSeconds(setup.run.path, { model, core, config });
     const stepsPerEpoch = loader.batchesPerEpoch;
     const plan = planSteps({
       budgetSeconds,

@@ -29,13 +29,18 @@ export interface BudgetPlan {
 // Step times drift and epoch ends cost more than measured (the loader refills, the report is drawn).
 const MARGIN = 0.03;
 
+/** The kNN passes of a run of `epochs` epochs besides its final evaluation (the last epoch's pass). */
+export function midRunPasses(epochs: number, knnEvery: number): number {
+  return Math.floor((epochs - 1) / knnEvery);
+}
+
 /** Seconds from the run's start to its end with `steps` steps. */
 export function predictSeconds(costs: BudgetCosts, steps: number): number {
   const epochs = Math.ceil(steps / costs.stepsPerEpoch);
   const { monitor } = costs;
   // The last epoch's pass is the final evaluation; checkpoints after every checkpointEvery
   // epochs, every checkpointEverySteps steps, and at the end.
-  const passes = monitor ? Math.floor((epochs - 1) / monitor.knnEvery) : 0;
+  const passes = monitor ? midRunPasses(epochs, monitor.knnEvery) : 0;
   const checkpoints =
     Math.floor((epochs - 1) / costs.checkpointEvery) +
     (costs.checkpointEverySteps > 0 ? Math.floor(steps / costs.checkpointEverySteps) : 0) +

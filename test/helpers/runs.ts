@@ -2,7 +2,7 @@
 // a run directory's files in a comparable form.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedCheckpoint } from '../../lib/train/checkpoint.js';
 import type { TrainConfig } from '../../lib/train/config.js';
@@ -99,4 +99,23 @@ export function bytesOf(checkpoint: LoadedCheckpoint): Promise<Record<string, st
       return [key, Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')] as const;
     }),
   ).then(Object.fromEntries);
+}
+
+/** A run directory's checkpoint files, oldest first (none while it does not exist). Synchronous: waitFor polls it. */
+export function checkpointFiles(runDir: string): string[] {
+  return existsSync(runDir)
+    ? readdirSync(runDir)
+        .filter((f) => /^checkpoint-.*\.pth$/.test(f))
+        .sort()
+    : [];
+}
+
+/** The step records of a run directory's metrics.jsonl, as lines (none before the first). */
+export function stepLines(runDir: string): string[] {
+  const metrics = join(runDir, 'metrics.jsonl');
+  return existsSync(metrics)
+    ? readFileSync(metrics, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"type":"step"'))
+    : [];
 }

@@ -11,7 +11,7 @@ import { defaultConfig } from '../../lib/train/config.js';
 import { RunDirectory } from '../../lib/train/run-directory.js';
 import { runName } from '../../lib/train/run-name.js';
 import { cli } from '../helpers/paths.js';
-import { bytesOf, modelFlags } from '../helpers/runs.js';
+import { bytesOf, checkpointFiles, modelFlags, stepLines } from '../helpers/runs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { start, waitFor } from '../helpers/processes.js';
 
@@ -41,16 +41,8 @@ const recipe = (name: string, epochs: number, ...extra: string[]) => [
 ];
 const runSync = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 const files = (name: string) => (existsSync(join(output, name)) ? readdirSync(join(output, name)) : []);
-const checkpoints = (name: string) =>
-  files(name)
-    .filter((f) => /^checkpoint-.*\.pth$/.test(f))
-    .sort();
-const stepLines = (name: string) =>
-  existsSync(join(output, name, 'metrics.jsonl'))
-    ? readFileSync(join(output, name, 'metrics.jsonl'), 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('"type":"step"'))
-    : [];
+const checkpoints = (name: string) => checkpointFiles(join(output, name));
+const stepRecords = (name: string) => stepLines(join(output, name));
 
 /** Starts the command, and SIGKILLs it once `when` holds; resolves when it is gone. */
 async function killWhen(
@@ -101,13 +93,13 @@ t.test(
 
 t.test('killed before its first checkpoint: the same command starts the run afresh in its directory', async (t) => {
   const command = recipe('early', 2, '--auto-resume');
-  await killWhen(command, () => stepLines('early').length > 0);
+  await killWhen(command, () => stepRecords('early').length > 0);
   t.same(checkpoints('early'), [], 'no checkpoint when killed');
   t.ok(files('early').includes('config.yaml'), 'the dead run left its records');
   const again = runSync(command);
   t.equal(again.status, 0, again.stderr);
   t.same(
-    stepLines('early').map((l) => JSON.parse(l).step),
+    stepRecords('early').map((l) => JSON.parse(l).step),
     [1, 2, 3, 4, 5, 6, 7, 8],
     'one run from step 1: the dead run’s lines are gone',
   );
@@ -137,7 +129,7 @@ t.test('a directory holding anything but run records is never restarted', async 
 });
 
 t.test('SIGUSR1 (SLURM’s warning): the step finishes, a checkpoint is written, exit 0', async (t) => {
-  const code = await killWhen(recipe('warned', 50), () => stepLines('warned').length >= 2, 'SIGUSR1');
+  const code = await killWhen(recipe('warned', 50), () => stepRecords('warned').length >= 2, 'SIGUSR1');
   t.equal(code, 0);
   const last = checkpoints('warned').at(-1);
   t.ok(last, 'a checkpoint');
