@@ -177,7 +177,7 @@ function budgetText(budget: TimeBudget, totalSteps: number): string {
   if (!plan) {
     return `${of}: ${totalSteps} steps as configured; training stops by ${formatDuration(budget.trainUntilSeconds)} at the latest`;
   }
-  const measured = `${plan.secondsPerStep.toFixed(3)} s/step over ${plan.calibrationSteps} calibration steps (thrown away), a checkpoint ${plan.checkpointSeconds.toFixed(1)} s, the final evaluation ${plan.finalSeconds.toFixed(1)} s`;
+  const measured = `${plan.secondsPerStep.toFixed(3)} s/step over ${plan.calibrationSteps} calibration steps (thrown away), a checkpoint ${plan.checkpointSeconds.toFixed(1)} s, the final evaluation and its checkpoint ${plan.finalSeconds.toFixed(1)} s`;
   if (plan.minimal)
     return `${of}: a minimal run of 1 step, about ${formatDuration(plan.predictedSeconds)} (${measured})`;
   return `${of}: ${plan.steps} steps, ending in about ${formatDuration(plan.predictedSeconds)} (${measured}); recorded in config.yaml (steps: ${plan.steps})`;
