@@ -23,9 +23,10 @@ export interface StepTiming {
 
 /**
  * Steps on epoch 0's first batches until MOST_TIMED_STEPS are timed, or LEAST_TIMED_STEPS once
- * `maxSeconds` have passed (the warm-up step, which allocates, is no measure), or any step once
- * three times that have: a step that long is measure enough. Every rank of a data-parallel run
- * steps together and stops when any rank would.
+ * `maxSeconds` have passed, or one once three times that have: a step that long is measure enough.
+ * The warm-up step is never the measure (it allocates, and on a loaded machine may alone outlast
+ * the calibration's time). Every rank of a data-parallel run steps together and stops when any
+ * rank would.
  */
 export async function measureStepSeconds(
   core: TrainingCore,
@@ -43,7 +44,7 @@ export async function measureStepSeconds(
       options.signal.aborted ||
       timed >= MOST_TIMED_STEPS ||
       (timed >= LEAST_TIMED_STEPS && spent > options.maxSeconds) ||
-      (steps > 0 && spent > 3 * options.maxSeconds);
+      (timed >= 1 && spent > 3 * options.maxSeconds);
     const small = batch.indices.length < 2;
     const { stop, skip } = options.parallel
       ? await options.parallel.agree(enough, small)
@@ -57,7 +58,7 @@ export async function measureStepSeconds(
     elapsed = (performance.now() - (steps > WARM_UP_STEPS ? timingFrom : started)) / 1000;
   }
   if (steps === 0) throw new InputError('time budget: no batch of epoch 0 had the 2 decodable images a step needs');
-  // One step only (a one-batch epoch, or a step longer than the calibration's time): it is the measure.
+  // One step only (a one-batch epoch, or a stop asked for during the warm-up): it is the measure.
   const timedSteps = steps > WARM_UP_STEPS ? steps - WARM_UP_STEPS : steps;
   return { secondsPerStep: elapsed / timedSteps, steps };
 }
