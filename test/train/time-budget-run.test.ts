@@ -118,7 +118,9 @@ t.test('interrupted and resumed: the weights of an uninterrupted run of the reco
   const steps = recordedSteps('interrupted');
   const stoppedAt = eventsOf(interrupted.stdout).end.position.step;
   t.ok(stoppedAt < steps, `stopped at step ${stoppedAt} of ${steps}`);
-  const resumed = await timed(['train', '--resume', join(output, 'interrupted'), '--json']);
+  // A resumed session's deadline counts from its own start; a generous one here, so that CI's load
+  // cannot stop it short (the plan is not made again: the recorded steps are the run's length).
+  const resumed = await timed(['train', '--resume', join(output, 'interrupted'), '--time-budget', '5m', '--json']);
   t.equal(resumed.code, 0, resumed.stderr);
   t.same(eventsOf(resumed.stdout).end.position.step, steps, 'the resumed run ends at the recorded steps');
 
@@ -182,6 +184,11 @@ t.test('data-parallel: rank 0 plans, the other rank follows its steps', async (t
   t.equal(start.processes, 2);
   const steps = start.timeBudget?.plan?.steps ?? 0;
   t.ok(steps >= 1, `planned ${steps} steps`);
-  t.same({ reason: end.reason, step: end.position.step }, { reason: 'completed', step: steps });
+  // Every planned step, or (CI's load slowing the run after its plan) the deadline's stop, which
+  // both ranks agreed on: a rank stepping on alone would leave the other waiting in a collective.
+  if (end.reason === 'completed') t.equal(end.position.step, steps, 'every planned step');
+  else t.ok(end.reason === 'time-budget' && end.position.step < steps, `the deadline at step ${end.position.step}`);
+  const [runName] = readdirSync(join(output, 'parallel'));
+  t.equal(recordedSteps(join('parallel', runName!)), steps, "config.yaml records rank 0's plan");
   t.equal(trainer.config.steps, 0, "the caller's configuration is not changed; the run's records the steps");
 });
