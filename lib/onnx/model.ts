@@ -5,7 +5,7 @@
 // initializers under their PyTorch names.
 import type { Architecture } from '../model-options.js';
 import type { StateDict } from '../pth.js';
-import { isResNet, resnetLayout, vitLayout } from '../weights/architecture.js';
+import { featureWidth, isResNet, resnetLayout, vitLayout } from '../weights/architecture.js';
 import { GraphBuilder } from './graph.js';
 import { encodeModel, type ValueSpec } from './proto.js';
 import { resnetGraph } from './resnet.js';
@@ -29,17 +29,15 @@ export async function onnxModel(
 ): Promise<{ bytes: Buffer; input: ValueSpec; output: ValueSpec }> {
   const g = new GraphBuilder(backbone, about.where);
   let input: ValueSpec;
-  let output: ValueSpec;
+  const output: ValueSpec = { name: 'features', dims: ['batch', featureWidth(shape.arch)] };
   if (isResNet(shape.arch)) {
     const layout = resnetLayout(shape.arch);
     input = { name: 'images', dims: ['batch', 3, 'height', 'width'] };
-    output = { name: 'features', dims: ['batch', layout.bottleneck ? 2048 : 512] };
     await resnetGraph(g, input.name, output.name, { ...layout, smallStem: shape.smallStem }, (key) => key in backbone);
   } else {
     const layout = vitLayout(shape.arch);
     const imageSize = shape.imageSize ?? 224;
     input = { name: 'images', dims: ['batch', 3, imageSize, imageSize] };
-    output = { name: 'features', dims: ['batch', layout.width] };
     await vitGraph(g, input.name, output.name, { ...layout, imageSize });
   }
   const bytes = encodeModel({

@@ -39,6 +39,12 @@ export function vitLayout(arch: Architecture): { width: number; depth: number; p
   return { width: found.width, depth: found.depth, patch: found.patch, heads: found.heads };
 }
 
+/** The width of a backbone's features (before the projector): 512 or 2048 for a ResNet, a ViT's width. */
+export function featureWidth(arch: Architecture): number {
+  if (isResNet(arch)) return resnetLayout(arch).bottleneck ? 2048 : 512;
+  return vitLayout(arch).width;
+}
+
 export function isResNet(arch: Architecture): boolean {
   return arch.startsWith('resnet');
 }

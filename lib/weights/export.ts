@@ -8,7 +8,7 @@ import { fileError, InputError } from '../errors.js';
 import { savePth, type StateDict } from '../pth.js';
 import type { Tensor } from '../tensor.js';
 import { fileOrNewestCheckpoint } from '../run-checkpoint-files.js';
-import { isResNet, resnetLayout, vitLayout } from './architecture.js';
+import { featureWidth, isResNet } from './architecture.js';
 import { ONNX_OPSET, onnxModel } from '../onnx/model.js';
 import { packageVersion } from '../info.js';
 import { detectron2Config, detectron2Name } from './detectron2.js';
@@ -137,7 +137,7 @@ function loadingNotes(weights: WeightsFile, format: ExportFormat, out: string): 
     const size = isResNet(weights.arch) ? 'H, W' : `${weights.imageSize ?? 224}, ${weights.imageSize ?? 224}`;
     return [
       `input "images": float32 [batch, 3, ${size}], RGB in [0, 1] normalised with ImageNet's mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225)`,
-      `output "features": float32 [batch, ${isResNet(weights.arch) ? (resnetLayout(weights.arch).bottleneck ? 2048 : 512) : vitLayout(weights.arch).width}], the backbone's features before the projector (opset ${ONNX_OPSET})`,
+      `output "features": float32 [batch, ${featureWidth(weights.arch)}], the backbone's features before the projector (opset ${ONNX_OPSET})`,
       `Python: onnxruntime.InferenceSession("${out}").run(["features"], {"images": x})`,
       `Node:   (await ort.InferenceSession.create("${out}")).run({ images: new ort.Tensor("float32", data, [n, 3, h, w]) })  # examples/onnxruntime-node`,
     ];
